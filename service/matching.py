@@ -1,0 +1,173 @@
+"""Match resolved ingredients against the seeded classes and build a whole-list result."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+
+from . import messages
+from .lexicon import Condition, DrugClass, Lexicon, Reference
+from .resolution import Resolution, resolve
+from .text import name_key
+
+TIER_ORDER = ("strong", "moderate", "weak")
+QUININE = "quinine"
+QUININE_REFERENCES = ("fda_quinine_2010", "fda_quinine_2006", "fda_quinine_otc")
+
+
+@dataclass(frozen=True)
+class Flag:
+    """One association between an ingredient of an entry and a drug class."""
+
+    ingredient: str
+    drug_class: DrugClass
+    tier: str
+    references: tuple[Reference, ...]
+    routes: tuple[str, ...]
+    note: str | None
+
+
+@dataclass(frozen=True)
+class EntryResult:
+    resolution: Resolution
+    status: str  # flagged, not_flagged or unresolved
+    flags: tuple[Flag, ...]
+    notes: tuple[str, ...]
+
+
+@dataclass(frozen=True)
+class Warning:
+    code: str
+    message: str
+    references: tuple[Reference, ...]
+
+
+@dataclass
+class CheckResult:
+    entries: list[EntryResult]
+    conditions: list[Condition]
+    unmatched_conditions: list[str]
+    warnings: list[Warning]
+    seed_version: str
+    summary: dict = field(default_factory=dict)
+    advice: dict = field(default_factory=dict)
+    disclaimer: str = messages.DISCLAIMER
+
+
+def flags_for(resolution: Resolution, lexicon: Lexicon) -> list[Flag]:
+    """The class associations of every ingredient of a resolved entry, strongest first."""
+    flags = []
+    for ingredient in resolution.ingredients:
+        for membership in lexicon.memberships.get(ingredient.name, ()):
+            if membership.applies_to(resolution.routes):
+                flags.append(Flag(
+                    ingredient=ingredient.name,
+                    drug_class=membership.drug_class,
+                    tier=membership.tier,
+                    references=membership.references,
+                    routes=tuple(sorted(membership.routes)),
+                    note=membership.note,
+                ))
+    return sorted(flags, key=lambda f: TIER_ORDER.index(f.tier))
+
+
+def check_entry(text: str, lexicon: Lexicon) -> EntryResult:
+    """Resolve one entry and say whether it is flagged."""
+    resolution = resolve(text, lexicon)
+    flags = flags_for(resolution, lexicon)
+    notes = [
+        messages.FUZZY_NOTE.format(text=i.matched_text, name=i.via)
+        for i in resolution.ingredients if i.match == "fuzzy"
+    ]
+    if any(i.name == QUININE for i in resolution.ingredients):
+        notes.append(messages.QUININE_NOTE)
+    if not resolution.ingredients and not resolution.unrecognised:
+        notes.append(messages.NO_NAME_NOTE)
+    if resolution.unrecognised:
+        notes.append(messages.UNRESOLVED_NOTE.format(parts=", ".join(f"'{p}'" for p in resolution.unrecognised)))
+    notes.extend(
+        messages.ROUTE_NOTE.format(routes=", ".join(f.routes)) for f in flags if f.routes
+    )
+    notes.extend(
+        messages.ROUTE_EXCLUDED_NOTE.format(ingredient=m.ingredient, routes=", ".join(sorted(m.routes)))
+        for i in resolution.ingredients
+        for m in lexicon.memberships.get(i.name, ())
+        if not m.applies_to(resolution.routes)
+    )
+    if flags:
+        status = "flagged"
+    elif resolution.complete:
+        status = "not_flagged"
+        notes.append(messages.NOT_FLAGGED_NOTE)
+    else:
+        status = "unresolved"
+    return EntryResult(resolution, status, tuple(flags), tuple(dict.fromkeys(notes)))
+
+
+def match_conditions(conditions: Sequence[str], lexicon: Lexicon) -> tuple[list[Condition], list[str]]:
+    """The seeded conditions named in a list, and the names that matched none."""
+    matched: dict[str, Condition] = {}
+    unmatched = []
+    for text in conditions:
+        condition_id = lexicon.condition_names.get(name_key(text) or "")
+        if condition_id is None:
+            unmatched.append(text)
+        else:
+            matched.setdefault(condition_id, lexicon.conditions[condition_id])
+    return list(matched.values()), unmatched
+
+
+def check(medications: Sequence[str], conditions: Sequence[str], lexicon: Lexicon) -> CheckResult:
+    """Check a whole medication list (and optional conditions) against the seed."""
+    entries = [check_entry(text, lexicon) for text in medications]
+    matched, unmatched = match_conditions(conditions, lexicon)
+    result = CheckResult(entries, matched, unmatched, _warnings(entries, lexicon), lexicon.version)
+    result.summary = _summary(entries)
+    result.advice = _advice(entries)
+    return result
+
+
+def _warnings(entries: list[EntryResult], lexicon: Lexicon) -> list[Warning]:
+    takes_quinine = any(
+        i.name == QUININE for e in entries for i in e.resolution.ingredients
+    )
+    if not takes_quinine:
+        return []
+    refs = tuple(r for r in lexicon.references.values() if r.id in QUININE_REFERENCES)
+    return [Warning("quinine-for-cramps", messages.QUININE_WARNING, refs)]
+
+
+def _summary(entries: list[EntryResult]) -> dict:
+    counts = {status: sum(e.status == status for e in entries) for status in ("flagged", "not_flagged", "unresolved")}
+    tiers = [f.tier for e in entries for f in e.flags]
+    classes = list(dict.fromkeys(f.drug_class.id for e in entries for f in e.flags))
+    return {
+        "total": len(entries),
+        **counts,
+        "highest_tier": min(tiers, key=TIER_ORDER.index) if tiers else None,
+        "classes": classes,
+    }
+
+
+def _advice(entries: list[EntryResult]) -> dict:
+    flagged = [e for e in entries if e.status == "flagged"]
+    unresolved = [e for e in entries if e.status == "unresolved"]
+    if flagged:
+        patient = messages.ADVICE_FLAGGED.format(
+            count=len(flagged), verb="is" if len(flagged) == 1 else "are",
+            pronoun="it is" if len(flagged) == 1 else "they are",
+        )
+        items = "; ".join(
+            f"{e.resolution.input} ({', '.join(f'{f.drug_class.name}, {f.tier} evidence' for f in e.flags)})"
+            for e in flagged
+        )
+        professional = messages.PROFESSIONAL_NOTE.format(items=items)
+    else:
+        patient = messages.ADVICE_NONE_FLAGGED
+        professional = messages.PROFESSIONAL_NOTE_NONE
+    if unresolved:
+        patient += messages.ADVICE_UNRESOLVED.format(
+            count=len(unresolved), entries="entry" if len(unresolved) == 1 else "entries",
+            them="it" if len(unresolved) == 1 else "them",
+        )
+    return {"patient": patient, "professional": professional}

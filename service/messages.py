@@ -1,0 +1,62 @@
+"""The words the service says to people. Kept in one place so they can be reviewed together.
+
+Rules they follow: never tell anyone to stop, start or change a medicine; a flag says
+"associated with", never "causes"; never suggest quinine for cramps.
+"""
+
+DISCLAIMER = (
+    "CrampCheck gives general information from published studies, reviews and drug labels. It is "
+    "not a diagnosis and not medical advice, and it does not know your full health history. An "
+    "association does not mean that a medicine is causing your cramps. Do not stop, start or change "
+    "any medicine because of this result; talk to your prescriber or pharmacist first."
+)
+
+ADVICE_FLAGGED = (
+    "{count} of your medicines {verb} associated with muscle cramps in published evidence. This does "
+    "not mean {pronoun} causing your cramps. Do not stop or change any medicine on your own: talk "
+    "to your prescriber or pharmacist first. They can look at the whole picture, including other causes of cramps. See a doctor soon if cramps "
+    "disturb your sleep or come with numbness, weakness or swelling, and get urgent help if a cramp "
+    "lasts more than 10 minutes despite stretching."
+)
+
+ADVICE_NONE_FLAGGED = (
+    "None of the medicines we recognised is associated with muscle cramps in the sources we use. "
+    "Cramps have many other causes, so if they trouble you, talk to your doctor, prescriber or "
+    "pharmacist. Do not change any medicine without talking to them first."
+)
+
+ADVICE_UNRESOLVED = (
+    " We could not recognise {count} {entries}; check the spelling or ask your pharmacist, because "
+    "we cannot say anything about {them}."
+)
+
+PROFESSIONAL_NOTE = (
+    "Medicines on this list with a published association with muscle cramps: {items}. Evidence tiers "
+    "follow the CrampCheck seed rules (strong: population study or placebo-controlled label data; "
+    "moderate: review, guideline, regulator or label without a usable placebo comparison; weak: "
+    "secondary lists, case reports or class extrapolation). Please review whether any of these may "
+    "be contributing, alongside other causes, before any change to therapy."
+)
+
+PROFESSIONAL_NOTE_NONE = (
+    "No medicine on this list matched a cramp-associated class in the CrampCheck seed. Consider "
+    "other causes of cramps (conditions, electrolytes, exercise) as clinically appropriate."
+)
+
+QUININE_WARNING = (
+    "Quinine (including quinine in tonic water taken as a remedy) should not be used for leg "
+    "cramps: the US FDA has warned that this use can cause serious and life-threatening blood "
+    "reactions and kidney damage, and that its risks outweigh any benefit. If you take quinine, "
+    "talk to your prescriber or pharmacist."
+)
+
+QUININE_NOTE = "Quinine is not a treatment for leg cramps: see the warning below."
+NOT_FLAGGED_NOTE = "Not associated with muscle cramps in the CrampCheck seed."
+FUZZY_NOTE = "Matched a likely misspelling: '{text}' was read as {name}. Please check this is the medicine you meant."
+UNRESOLVED_NOTE = "Could not recognise: {parts}. Check the spelling or choose one of the suggestions."
+ROUTE_NOTE = "The association applies only to these forms: {routes}."
+ROUTE_EXCLUDED_NOTE = (
+    "{ingredient} is associated with cramps only in these forms: {routes}; the form written here is "
+    "not one of them (or was not stated)."
+)
+NO_NAME_NOTE = "No medicine name was found in this entry."
