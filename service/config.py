@@ -1,0 +1,53 @@
+"""Configuration: defaults, then environment variables, then the caller's overrides."""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Mapping
+from typing import Any
+
+
+def _bool(value: str) -> bool:
+    return value.strip().lower() in ("1", "true", "yes", "on")
+
+
+# name: (default, parser). Every setting here can be given as an environment variable.
+SETTINGS: dict[str, tuple[Any, Any]] = {
+    "DATABASE_URL": (None, str),
+    "SECRET_KEY": ("dev-only-not-secret", str),
+    "LOG_LEVEL": ("INFO", str),
+    "MAX_MEDICATIONS": (200, int),
+    "MAX_ENTRY_CHARS": (200, int),
+    "MAX_CONDITIONS": (50, int),
+    "CHECK_MAX_BODY_BYTES": (256 * 1024, int),
+    "SEED_ON_START": (True, _bool),
+}
+
+
+def database_uri(url: str | None, instance_path: str) -> str:
+    """The SQLAlchemy URL for DATABASE_URL, defaulting to SQLite in the instance folder."""
+    if not url:
+        return f"sqlite:///{os.path.join(instance_path, 'crampcheck.db')}"
+    # Hosting platforms hand out postgres:// URLs; SQLAlchemy wants a driver name.
+    for prefix in ("postgres://", "postgresql://"):
+        if url.startswith(prefix):
+            return "postgresql+psycopg://" + url[len(prefix):]
+    return url
+
+
+def load(environ: Mapping[str, str], instance_path: str, overrides: Mapping[str, Any] | None) -> dict[str, Any]:
+    """Build the app configuration."""
+    config = {name: parse(environ[name]) if name in environ else default for name, (default, parse) in SETTINGS.items()}
+    config.update(overrides or {})
+    config["SQLALCHEMY_DATABASE_URI"] = config.get("SQLALCHEMY_DATABASE_URI") or database_uri(
+        config["DATABASE_URL"], instance_path
+    )
+    config["SQLALCHEMY_ENGINE_OPTIONS"] = {"pool_pre_ping": True}
+    config.update(
+        API_TITLE="CrampCheck API",
+        API_VERSION="v1",
+        OPENAPI_VERSION="3.1.0",
+        OPENAPI_URL_PREFIX="/api/v1",
+        OPENAPI_JSON_PATH="openapi.json",
+    )
+    return config

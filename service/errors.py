@@ -1,0 +1,60 @@
+"""One error shape for every failure: RFC 9457 problem details (application/problem+json)."""
+
+from __future__ import annotations
+
+import logging
+import traceback
+from typing import Any
+
+from flask import Flask, Response, json
+from werkzeug.exceptions import HTTPException, InternalServerError
+
+PROBLEM_TYPE = "https://crampcheck.example/problems/"
+log = logging.getLogger(__name__)
+
+
+def problem(status: int, title: str, detail: str | None = None, errors: Any = None,
+            type_: str | None = None, headers: dict[str, str] | None = None) -> Response:
+    """Build a problem-details response."""
+    body: dict[str, Any] = {"type": type_ or "about:blank", "title": title, "status": status}
+    if detail:
+        body["detail"] = detail
+    if errors:
+        body["errors"] = errors
+    response = Response(json.dumps(body), status=status, mimetype="application/problem+json")
+    response.headers.update(headers or {})
+    return response
+
+
+def from_http_exception(error: HTTPException) -> Response:
+    """Turn any werkzeug or flask-smorest HTTP error into a problem."""
+    data = getattr(error, "data", None) or {}
+    errors = data.get("messages") or data.get("errors")
+    if isinstance(errors, dict) and set(errors) <= {"json", "query", "form", "files", "path", "headers"}:
+        # webargs nests field errors under the request location; one location is enough.
+        errors = next(iter(errors.values())) if len(errors) == 1 else errors
+    detail = data.get("message") or error.description
+    status = error.code or 500
+    if status == 422:
+        detail = "The request body or parameters failed validation; see errors for each field."
+    elif status == 400 and errors:
+        detail = "The request body could not be read; see errors."
+    headers = {k: v for k, v in (data.get("headers") or {}).items()}
+    if status == 405 and error.get_response().headers.get("Allow"):
+        headers["Allow"] = error.get_response().headers["Allow"]
+    return problem(status, error.name, detail, errors, headers=headers)
+
+
+def init_app(app: Flask) -> None:
+    @app.errorhandler(HTTPException)
+    def handle_http(error: HTTPException) -> Response:
+        return from_http_exception(error)
+
+    @app.errorhandler(Exception)
+    def handle_unexpected(error: Exception) -> Response:
+        # Log the type and where it happened, never the message: it may quote a medication list.
+        where = "".join(traceback.format_tb(error.__traceback__))
+        log.error("unhandled %s\n%s", type(error).__name__, where)
+        if app.debug or app.testing and app.config.get("PROPAGATE_EXCEPTIONS"):
+            raise error
+        return from_http_exception(InternalServerError("The server could not finish the request."))

@@ -1,0 +1,36 @@
+"""Flask extensions, created unbound and bound to the app in create_app."""
+
+import marshmallow as ma
+from flask_smorest import Api as SmorestApi
+from flask_sqlalchemy import SQLAlchemy
+from sqlalchemy.orm import DeclarativeBase
+from werkzeug.exceptions import HTTPException
+
+from .errors import from_http_exception
+
+
+class Base(DeclarativeBase):
+    pass
+
+
+class ProblemSchema(ma.Schema):
+    """RFC 9457 problem details, the body of every error response."""
+
+    type = ma.fields.String(metadata={"example": "about:blank"})
+    title = ma.fields.String(metadata={"example": "Unprocessable Entity"})
+    status = ma.fields.Integer(metadata={"example": 422})
+    detail = ma.fields.String()
+    errors = ma.fields.Dict(metadata={"description": "Field errors, keyed by field (and item index)."})
+
+
+class Api(SmorestApi):
+    """flask-smorest with our one error shape."""
+
+    ERROR_SCHEMA = ProblemSchema
+
+    def handle_http_exception(self, error: HTTPException):  # type: ignore[override]
+        return from_http_exception(error)
+
+
+db = SQLAlchemy(model_class=Base)
+api = Api()

@@ -1,0 +1,134 @@
+"""Read the seed files, load them into the database, and read them back for the index."""
+
+from __future__ import annotations
+
+import csv
+import hashlib
+from pathlib import Path
+from typing import Any
+
+import yaml
+from sqlalchemy import delete, insert, select
+
+from . import models
+from .extensions import db
+from .lexicon import SeedData
+
+SEED_DIR = Path(__file__).resolve().parent.parent / "seed"
+SEED_FILES = (
+    "VERSION", "references.yaml", "drug_classes.yaml", "members.csv",
+    "synonyms.csv", "products.csv", "vocabulary.csv", "conditions.yaml",
+)
+
+
+def seed_version(seed_dir: Path = SEED_DIR) -> str:
+    """The seed's version: the VERSION file plus a digest of every seed file."""
+    digest = hashlib.sha256()
+    for name in SEED_FILES:
+        digest.update((seed_dir / name).read_bytes())
+    return f"{(seed_dir / 'VERSION').read_text().strip()}+{digest.hexdigest()[:8]}"
+
+
+def _split(value: str | None) -> list[str]:
+    return [part.strip() for part in (value or "").split(";") if part.strip()]
+
+
+def _csv(path: Path) -> list[dict[str, str]]:
+    with path.open(newline="", encoding="utf-8") as handle:
+        return list(csv.DictReader(handle))
+
+
+def _yaml(path: Path) -> dict[str, Any]:
+    with path.open(encoding="utf-8") as handle:
+        return yaml.safe_load(handle)
+
+
+def read_seed_files(seed_dir: Path = SEED_DIR) -> SeedData:
+    """Read every seed file into plain records."""
+    seed = SeedData(version=seed_version(seed_dir))
+    seed.references = [{"id": k, **v} for k, v in _yaml(seed_dir / "references.yaml").items()]
+    seed.classes = [
+        {"id": k, "key_figure": None, "note": None, **v} for k, v in _yaml(seed_dir / "drug_classes.yaml").items()
+    ]
+    for row in _csv(seed_dir / "members.csv"):
+        ingredient = row["ingredient"]
+        seed.members.append({
+            "ingredient": ingredient,
+            "class_id": row["class_id"],
+            "synonyms": _split(row["synonyms"]),
+            "tier": row["tier"] or None,
+            "routes": _split(row["routes"]),
+            "flag_when_route_unstated": row["route_unspecified"] != "no",
+            "references": _split(row["references"]),
+            "note": row["note"] or None,
+        })
+        seed.names.append(_name(ingredient, [ingredient], "exact", "members"))
+        seed.names.extend(_name(s, [ingredient], "synonym", "members") for s in _split(row["synonyms"]))
+    seed.names.extend(
+        _name(r["name"], _split(r["ingredient"]), "synonym", "synonyms", note=r["kind"])
+        for r in _csv(seed_dir / "synonyms.csv")
+    )
+    seed.names.extend(
+        _name(r["name"], _split(r["ingredients"]), "brand", "products", market=r["market"], note=r["note"] or None)
+        for r in _csv(seed_dir / "products.csv")
+    )
+    seed.names.extend(
+        _name(r["name"], _split(r["ingredients"]), r["kind"], "vocabulary")
+        for r in _csv(seed_dir / "vocabulary.csv")
+    )
+    seed.conditions = [{"id": k, **v} for k, v in _yaml(seed_dir / "conditions.yaml").items()]
+    return seed
+
+
+def _name(name: str, ingredients: list[str], kind: str, source: str, market: str | None = None,
+          note: str | None = None) -> dict[str, Any]:
+    return {"name": name, "ingredients": ingredients, "kind": kind, "source": source, "market": market, "note": note}
+
+
+def loaded_version() -> str | None:
+    """The seed version the database holds, or None if it holds none."""
+    return db.session.scalar(select(models.SeedVersion.version))
+
+
+def load_seed(seed: SeedData, force: bool = False) -> bool:
+    """Replace the seed tables with this seed unless the database already holds it."""
+    if not force and loaded_version() == seed.version:
+        return False
+    session = db.session
+    for model in models.SEED_MODELS:
+        session.execute(delete(model))
+    session.execute(insert(models.Reference), seed.references)
+    session.execute(insert(models.DrugClass), seed.classes)
+    session.execute(insert(models.Member), seed.members)
+    session.execute(insert(models.DrugName), seed.names)
+    session.execute(insert(models.Condition), seed.conditions)
+    session.add(models.SeedVersion(id=1, version=seed.version))
+    session.commit()
+    return True
+
+
+def read_seed_from_db() -> SeedData:
+    """Read the seed tables back into plain records for the in-memory index."""
+    session = db.session
+    version = loaded_version()
+    if version is None:
+        raise LookupError("the database holds no seed")
+
+    def rows(model: Any, *columns: str) -> list[dict[str, Any]]:
+        return [{c: getattr(obj, c) for c in columns} for obj in session.scalars(select(model))]
+
+    seed = SeedData(version=version)
+    seed.references = rows(models.Reference, "id", "citation", "url")
+    seed.classes = rows(models.DrugClass, "id", "name", "tier", "mechanism", "key_figure", "note", "references")
+    seed.members = rows(
+        models.Member, "ingredient", "class_id", "synonyms", "tier", "routes", "flag_when_route_unstated",
+        "references", "note",
+    )
+    seed.names = [
+        {"name": n, "ingredients": i, "kind": k, "source": s}
+        for n, i, k, s in session.execute(
+            select(models.DrugName.name, models.DrugName.ingredients, models.DrugName.kind, models.DrugName.source)
+        )
+    ]
+    seed.conditions = rows(models.Condition, "id", "name", "synonyms", "note", "references")
+    return seed

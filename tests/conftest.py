@@ -1,0 +1,50 @@
+"""Shared fixtures: the seed index without Flask, and an app on a throw-away database."""
+
+from __future__ import annotations
+
+import os
+
+import pytest
+from sqlalchemy import create_engine, text
+
+from service import create_app
+from service.lexicon import Lexicon
+from service.seeding import read_seed_files
+
+
+@pytest.fixture(scope="session")
+def seed():
+    return read_seed_files()
+
+
+@pytest.fixture(scope="session")
+def lexicon(seed) -> Lexicon:
+    """The seed index built straight from the files: the pure core needs no database."""
+    return Lexicon.build(seed)
+
+
+def _database_uri(tmp_path_factory) -> str:
+    # TEST_DATABASE_URL runs the suite on another database (PostgreSQL in CI).
+    url = os.environ.get("TEST_DATABASE_URL")
+    if not url:
+        return f"sqlite:///{tmp_path_factory.mktemp('db') / 'test.db'}"
+    engine = create_engine(url.replace("postgresql://", "postgresql+psycopg://", 1))
+    with engine.begin() as conn:
+        conn.execute(text("DROP SCHEMA public CASCADE; CREATE SCHEMA public"))
+    engine.dispose()
+    return url
+
+
+@pytest.fixture(scope="session")
+def database_uri(tmp_path_factory) -> str:
+    return _database_uri(tmp_path_factory)
+
+
+@pytest.fixture(scope="session")
+def app(database_uri):
+    return create_app({"TESTING": True, "DATABASE_URL": database_uri})
+
+
+@pytest.fixture
+def client(app):
+    return app.test_client()
