@@ -60,3 +60,8 @@ ROUTE_EXCLUDED_NOTE = (
     "not one of them (or was not stated)."
 )
 NO_NAME_NOTE = "No medicine name was found in this entry."
+BATCH_ADVICE = (
+    "Flags say a medicine is associated with muscle cramps in published evidence, with its evidence "
+    "tier and sources; they are not a diagnosis. Nobody should stop, start or change a medicine "
+    "because of this file: talk to the prescriber or pharmacist first."
+)

@@ -1,0 +1,1 @@
+"""Batch checking: CSV files of many patients' medication lists."""

@@ -1,0 +1,105 @@
+"""Write batch results as CSV (safe to open in a spreadsheet) or JSON, streaming."""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+import re
+from collections.abc import Callable, Iterable, Iterator
+from typing import Any
+
+from .. import messages
+from .checking import COLUMNS, ERROR_COLUMNS, Chunk
+
+SUMMARY_COLUMNS = ("patient_id", "medications", "flagged", "not_flagged", "unresolved", "errors", "drug_classes",
+                   "highest_tier", "conditions", "quinine_warning", "advice")
+# A spreadsheet runs a cell starting with these as a formula (CSV injection).
+FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
+_FIRST_CHARS = frozenset(FORMULA_STARTS)
+_NEEDS_QUOTES = re.compile(r'[",\r\n]')
+
+
+def neutralise(value: Any) -> Any:
+    """Make a cell inert in a spreadsheet by prefixing formula starters with an apostrophe."""
+    if isinstance(value, str) and value.startswith(FORMULA_STARTS):
+        return "'" + value
+    return value
+
+
+def _cell(value: str) -> str:
+    """One CSV cell, quoted where needed and neutralised."""
+    if value[:1] in _FIRST_CHARS:
+        value = "'" + value
+    if _NEEDS_QUOTES.search(value):
+        return '"' + value.replace('"', '""') + '"'
+    return value
+
+
+def csv_header() -> str:
+    return ",".join(COLUMNS) + "\r\n"
+
+
+def csv_text(chunk: Chunk) -> str:
+    """A chunk's rows as CSV text without a header, every cell safe to open in a spreadsheet."""
+    buffer = io.StringIO()
+    writer = csv.writer(buffer, lineterminator="")
+    tails = []
+    for columns in (*chunk.results, ERROR_COLUMNS):
+        writer.writerow(columns)
+        tails.append(buffer.getvalue())
+        buffer.seek(0)
+        buffer.truncate()
+    medications: dict[str, str] = {}
+    lines = []
+    for patient_id, row, position, medication, result, problem in chunk.rows:
+        cell = medications.get(medication)
+        if cell is None:
+            cell = medications[medication] = _cell(medication)
+        lines.append(f"{_cell(patient_id)},{row},{position},{cell},{tails[result]},{_cell(problem)}\r\n")
+    return "".join(lines)
+
+
+def csv_rows(chunks: Iterable[Chunk]) -> Iterator[str]:
+    """The result rows as CSV text, header first, one piece per chunk."""
+    yield csv_header()
+    for chunk in chunks:
+        yield csv_text(chunk)
+
+
+def csv_summary(patients: Iterable[dict[str, Any]]) -> Iterator[str]:
+    """The per-patient summary as CSV text, a piece at a time."""
+    buffer = io.StringIO()
+    writer = csv.writer(buffer, lineterminator="\r\n")
+    writer.writerow(SUMMARY_COLUMNS)
+    for number, patient in enumerate(patients, start=1):
+        writer.writerow([neutralise(_summary_cell(patient[c])) for c in SUMMARY_COLUMNS])
+        if number % 5000 == 0:
+            yield buffer.getvalue()
+            buffer.seek(0)
+            buffer.truncate()
+    yield buffer.getvalue()
+
+
+def _summary_cell(value: Any) -> Any:
+    if isinstance(value, list):
+        return "; ".join(value)
+    if isinstance(value, bool):
+        return "yes" if value else "no"
+    return "" if value is None else value
+
+
+def json_document(chunks: Iterable[Chunk], patients: Callable[[], Iterable[dict[str, Any]]],
+                  meta: dict[str, Any]) -> Iterator[str]:
+    """The whole result as one JSON document, written piece by piece."""
+    head = {**meta, "advice": messages.BATCH_ADVICE, "disclaimer": messages.DISCLAIMER}
+    yield json.dumps(head)[:-1] + ', "rows": ['
+    first = True
+    for chunk in chunks:
+        if chunk.rows:
+            text = ",".join(json.dumps(dict(zip(COLUMNS, row))) for row in chunk.full_rows())
+            yield text if first else "," + text
+            first = False
+    yield '], "patients": ['
+    yield ",".join(json.dumps(p) for p in patients())
+    yield "]}"
