@@ -11,6 +11,8 @@ from flask import Flask
 
 from . import cli, config, docs, errors, extensions, health, logs
 from .api import blp as api_blueprint
+from .batch import jobs as batch_jobs
+from .batch.views import blp as batch_blueprint
 from .extensions import db
 from .lexicon import Lexicon
 from .seeding import load_seed, loaded_version, read_seed_files, read_seed_from_db, seed_version
@@ -29,6 +31,8 @@ def create_app(overrides: Mapping[str, Any] | None = None) -> Flask:
     errors.init_app(app)
     extensions.api.init_app(app)
     extensions.api.register_blueprint(api_blueprint)
+    extensions.api.register_blueprint(batch_blueprint)
+    batch_jobs.init_app(app)
     app.register_blueprint(health.bp)
     docs.init_app(app)
     cli.init_app(app)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import sys
 
 import click
 from flask import Flask, current_app
@@ -66,6 +67,61 @@ def render_text(result: CheckResult) -> str:
     return "\n".join(lines)
 
 
+@click.command("batch")
+@click.argument("source", type=click.File("rb"))
+@click.option("-o", "--output", type=click.File("w", encoding="utf-8", lazy=True), default="-",
+              help="Where to write the results (default: standard output).")
+@click.option("--format", "fmt", type=click.Choice(["csv", "json"]), default="csv", show_default=True)
+@click.option("--summary", type=click.File("w", encoding="utf-8", lazy=True), help="Also write the per-patient summary CSV here.")
+@with_appcontext
+def batch_command(source, output, fmt: str, summary) -> None:
+    """Check a CSV file of medication lists, e.g. batch input.csv -o results.csv."""
+    from .batch.checking import BatchChecker, patient_summaries
+    from .batch.jobs import batched
+    from .batch.reading import BatchFileError, decode, detect_layout, read_rows
+    from .batch.writing import csv_rows, csv_summary, json_document
+
+    config = current_app.config
+    try:
+        text = decode(source.read())
+        layout = detect_layout(text)
+    except BatchFileError as error:
+        raise click.ClickException(error.detail) from error
+    checker = BatchChecker(current_app.extensions["crampcheck.lexicon"], config["MAX_ENTRY_CHARS"])
+    patients: dict = {}
+    chunks = []
+    total = sum(1 for _ in read_rows(text, layout, config["BATCH_MAX_CELL_CHARS"]))
+    with click.progressbar(length=total, label="Checking rows", file=sys.stderr) as bar:
+        for rows in batched(read_rows(text, layout, config["BATCH_MAX_CELL_CHARS"]), 1000):
+            chunks.append(checker.check_rows(rows, patients))
+            bar.update(len(rows))
+    summaries = patient_summaries(patients)
+    pieces = csv_rows(chunks) if fmt == "csv" else json_document(chunks, lambda: summaries, {"total_rows": total})
+    output.writelines(pieces)
+    if summary is not None:
+        summary.writelines(csv_summary(summaries))
+    click.echo(f"{total} rows, {sum(len(c.rows) for c in chunks)} medications, {len(summaries)} patients", err=True)
+
+
+@click.command("worker")
+@click.option("--workers", type=int, default=None, help="Worker threads (default: BATCH_WORKERS).")
+@with_appcontext
+def worker_command(workers: int | None) -> None:
+    """Run the batch-job worker (the Procfile's worker process)."""
+    from .batch.jobs import run_worker
+
+    run_worker(current_app._get_current_object(), workers or current_app.config["BATCH_WORKERS"])
+
+
+@click.command("purge-jobs")
+@with_appcontext
+def purge_jobs_command() -> None:
+    """Delete batch jobs past their retention now (the worker also does this every minute)."""
+    from .batch.jobs import purge_expired
+
+    click.echo(f"deleted {purge_expired()} expired job(s)")
+
+
 def init_app(app: Flask) -> None:
-    app.cli.add_command(seed_command)
-    app.cli.add_command(check_command)
+    for command in (seed_command, check_command, batch_command, worker_command, purge_jobs_command):
+        app.cli.add_command(command)

@@ -21,6 +21,17 @@ SETTINGS: dict[str, tuple[Any, Any]] = {
     "MAX_CONDITIONS": (50, int),
     "CHECK_MAX_BODY_BYTES": (256 * 1024, int),
     "SEED_ON_START": (True, _bool),
+    "REDIS_URL": (None, str),
+    "HUEY_NAME": ("crampcheck", str),
+    "HUEY_SQLITE_FILE": (None, str),  # the embedded queue's file; default: queue.db in the instance folder
+    "BATCH_WORKER": (None, str),  # embedded or external; default: external when REDIS_URL is set
+    "BATCH_WORKERS": (2, int),
+    "BATCH_SYNC_MAX_ROWS": (1000, int),
+    "BATCH_MAX_BYTES": (50 * 1024 * 1024, int),
+    "BATCH_MAX_CELL_CHARS": (4000, int),
+    "BATCH_CHUNK_ROWS": (5000, int),
+    "BATCH_RETENTION_HOURS": (168, float),
+    "BATCH_STALE_SECONDS": (60, float),
 }
 
 
@@ -43,6 +54,9 @@ def load(environ: Mapping[str, str], instance_path: str, overrides: Mapping[str,
         config["DATABASE_URL"], instance_path
     )
     config["SQLALCHEMY_ENGINE_OPTIONS"] = {"pool_pre_ping": True}
+    config["BATCH_WORKER"] = config["BATCH_WORKER"] or ("external" if config["REDIS_URL"] else "embedded")
+    # The largest body any endpoint takes (a batch upload); the check endpoint lowers it for itself.
+    config["MAX_CONTENT_LENGTH"] = config["BATCH_MAX_BYTES"]
     config.update(
         API_TITLE="CrampCheck API",
         API_VERSION="v1",

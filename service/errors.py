@@ -35,7 +35,7 @@ def from_http_exception(error: HTTPException) -> Response:
         errors = next(iter(errors.values())) if len(errors) == 1 else errors
     detail = data.get("message") or error.description
     status = error.code or 500
-    if status == 422:
+    if status == 422 and not data.get("message"):
         detail = "The request body or parameters failed validation; see errors for each field."
     elif status == 400 and errors:
         detail = "The request body could not be read; see errors."

@@ -5,14 +5,15 @@ from __future__ import annotations
 from datetime import datetime, timezone
 from typing import Any
 
-from sqlalchemy import JSON, ForeignKey, String, Text
+from sqlalchemy import JSON, ForeignKey, LargeBinary, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column
 
 from .extensions import db
 
 
 def _utcnow() -> datetime:
-    return datetime.now(timezone.utc)
+    # Naive UTC everywhere: SQLite and PostgreSQL "timestamp" columns then agree.
+    return datetime.now(timezone.utc).replace(tzinfo=None)
 
 
 class SeedVersion(db.Model):
@@ -80,3 +81,38 @@ class Condition(db.Model):
 
 
 SEED_MODELS: tuple[Any, ...] = (Member, DrugName, Condition, DrugClass, Reference, SeedVersion)
+
+
+class BatchJob(db.Model):
+    """A batch check too large to answer at once. Holds health data: deleted at expires_at."""
+
+    __tablename__ = "batch_job"
+    id: Mapped[str] = mapped_column(String(36), primary_key=True)
+    status: Mapped[str] = mapped_column(String(16), default="queued")  # queued, running, done, failed
+    total_rows: Mapped[int] = mapped_column(default=0)
+    rows_done: Mapped[int] = mapped_column(default=0)
+    chunks_total: Mapped[int] = mapped_column(default=0)
+    chunk_rows: Mapped[int] = mapped_column(default=1000)
+    created_at: Mapped[datetime] = mapped_column(default=_utcnow)
+    updated_at: Mapped[datetime] = mapped_column(default=_utcnow)
+    expires_at: Mapped[datetime] = mapped_column(index=True)
+    error: Mapped[str | None] = mapped_column(Text)
+    # The upload, zlib-compressed; cleared once the results are complete.
+    upload: Mapped[bytes | None] = mapped_column(LargeBinary)
+
+
+class BatchChunk(db.Model):
+    """The results of one slice of a job's input rows; unique per (job, index) so work is never doubled."""
+
+    __tablename__ = "batch_chunk"
+    __table_args__ = (UniqueConstraint("job_id", "index"),)
+    id: Mapped[int] = mapped_column(primary_key=True)
+    job_id: Mapped[str] = mapped_column(ForeignKey("batch_job.id", ondelete="CASCADE"), index=True)
+    index: Mapped[int] = mapped_column()
+    rows: Mapped[int] = mapped_column()
+    # zlib-compressed JSON of the output rows
+    data: Mapped[bytes] = mapped_column(LargeBinary)
+    # zlib-compressed JSON of the patient tallies of this chunk
+    patients: Mapped[bytes] = mapped_column(LargeBinary)
+    # zlib-compressed CSV text of the rows (no header), already safe for spreadsheets
+    csv: Mapped[bytes] = mapped_column(LargeBinary)

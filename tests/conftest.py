@@ -41,8 +41,9 @@ def database_uri(tmp_path_factory) -> str:
 
 
 @pytest.fixture(scope="session")
-def app(database_uri):
-    return create_app({"TESTING": True, "DATABASE_URL": database_uri})
+def app(database_uri, tmp_path_factory):
+    queue = tmp_path_factory.mktemp("queue") / "queue.db"
+    return create_app({"TESTING": True, "DATABASE_URL": database_uri, "HUEY_SQLITE_FILE": str(queue)})
 
 
 @pytest.fixture

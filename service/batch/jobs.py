@@ -1,0 +1,244 @@
+"""Batch jobs: stored uploads processed by a Huey worker in resumable chunks.
+
+Huey is the task queue: Redis-backed when REDIS_URL is set (a `flask --app service worker`
+process consumes it), otherwise SQLite-backed with a consumer thread inside the web process,
+so `make run` needs no other service. Job state and results live in the database. Each chunk
+of input rows is written once (unique per job and index), so a job whose worker died is simply
+queued again and carries on where it stopped; a sweep re-queues jobs whose heartbeat is stale.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import os
+import threading
+import uuid
+import zlib
+from collections.abc import Iterable, Iterator
+from datetime import datetime, timedelta, timezone
+from itertools import islice
+from typing import Any
+
+from flask import Flask, current_app
+from huey import RedisHuey, SqliteHuey, crontab
+from huey.consumer import Consumer
+from sqlalchemy import delete, func, select
+from sqlalchemy.exc import IntegrityError
+
+from ..extensions import db
+from ..models import BatchChunk, BatchJob
+from .checking import BatchChecker, Chunk, Tally, merge_patients, patient_summaries
+from .reading import decode, detect_layout, read_rows
+from .writing import csv_header, csv_text
+
+log = logging.getLogger(__name__)
+_consumer_lock = threading.Lock()
+
+
+def now() -> datetime:
+    return datetime.now(timezone.utc).replace(tzinfo=None)
+
+
+def batched(rows: Iterable[Any], size: int) -> Iterator[list[Any]]:
+    """Split an iterable into lists of `size` items (itertools.batched arrives in Python 3.12)."""
+    iterator = iter(rows)
+    while chunk := list(islice(iterator, size)):
+        yield chunk
+
+
+def init_app(app: Flask) -> None:
+    """Create the app's Huey queue and register the job tasks on it."""
+    config = app.config
+    if config.get("REDIS_URL"):
+        huey = RedisHuey(config["HUEY_NAME"], url=config["REDIS_URL"], utc=True)
+    else:
+        filename = config["HUEY_SQLITE_FILE"] or os.path.join(app.instance_path, "queue.db")
+        huey = SqliteHuey(config["HUEY_NAME"], filename=filename, utc=True)
+
+    def run_job(job_id: str) -> None:
+        with app.app_context():
+            process_job(job_id)
+
+    def maintain() -> None:
+        with app.app_context():
+            requeue_stale_jobs()
+            purge_expired()
+
+    app.extensions["crampcheck.huey"] = huey
+    app.extensions["crampcheck.run_job"] = huey.task(name="process_job")(run_job)
+    huey.periodic_task(crontab(minute="*"), name="maintain")(maintain)
+    huey.on_startup(name="recover")(maintain)
+    if config["BATCH_WORKER"] == "embedded":
+        app.before_request(lambda: ensure_embedded_consumer(app))
+
+
+class _ThreadConsumer(Consumer):
+    """A Huey consumer that runs in threads of the web process (no signal handlers there)."""
+
+    def _set_signal_handlers(self) -> None:
+        pass
+
+
+def ensure_embedded_consumer(app: Flask) -> None:
+    """Start this process's consumer threads once (after any fork)."""
+    state = app.extensions.setdefault("crampcheck.consumer", {})
+    if state.get("pid") == os.getpid():
+        return
+    with _consumer_lock:
+        if state.get("pid") != os.getpid():
+            consumer = _ThreadConsumer(app.extensions["crampcheck.huey"], workers=app.config["BATCH_WORKERS"],
+                                       worker_type="thread", periodic=True, check_worker_health=False)
+            consumer.start()
+            state.update(pid=os.getpid(), consumer=consumer)
+
+
+def run_worker(app: Flask, workers: int) -> None:
+    """Run a standalone consumer (the Procfile's worker process) until it is stopped."""
+    consumer = app.extensions["crampcheck.huey"].create_consumer(workers=workers, worker_type="thread",
+                                                                 periodic=True)
+    consumer.run()
+
+
+def create_job(upload: bytes, total_rows: int) -> BatchJob:
+    """Store an upload as a queued job and queue it."""
+    config = current_app.config
+    chunk_rows = config["BATCH_CHUNK_ROWS"]
+    job = BatchJob(
+        id=str(uuid.uuid4()), status="queued", total_rows=total_rows, chunk_rows=chunk_rows,
+        chunks_total=-(-total_rows // chunk_rows), created_at=now(), updated_at=now(),
+        expires_at=now() + timedelta(hours=config["BATCH_RETENTION_HOURS"]),
+        upload=zlib.compress(upload, 1),
+    )
+    db.session.add(job)
+    db.session.commit()
+    current_app.extensions["crampcheck.run_job"](job.id)
+    return job
+
+
+def process_job(job_id: str) -> None:
+    """Process every chunk of a job not yet written, then finish it."""
+    job = db.session.get(BatchJob, job_id)
+    if job is None or job.status in ("done", "failed") or job.upload is None:
+        return
+    job.status, job.updated_at = "running", now()
+    db.session.commit()
+    try:
+        _process_chunks(job)
+        _finish(job)
+    except Exception as error:  # noqa: BLE001 - any failure must end as a failed job, never silently
+        db.session.rollback()
+        log.error("batch job %s failed: %s", job_id, type(error).__name__)
+        job = db.session.get(BatchJob, job_id)
+        if job is not None:
+            job.status, job.error, job.updated_at = "failed", "The job failed unexpectedly; please upload again.", now()
+            db.session.commit()
+
+
+def _process_chunks(job: BatchJob) -> None:
+    config = current_app.config
+    text = decode(zlib.decompress(job.upload))
+    layout = detect_layout(text)
+    done = set(db.session.scalars(select(BatchChunk.index).where(BatchChunk.job_id == job.id)))
+    checker = BatchChecker(current_app.extensions["crampcheck.lexicon"], config["MAX_ENTRY_CHARS"])
+    for index, rows in enumerate(batched(read_rows(text, layout, config["BATCH_MAX_CELL_CHARS"]), job.chunk_rows)):
+        if index in done:
+            continue
+        patients: dict[str, Tally] = {}
+        output = checker.check_rows(rows, patients)
+        db.session.add(BatchChunk(
+            job_id=job.id, index=index, rows=len(rows),
+            data=_pack(output.to_json()), csv=zlib.compress(csv_text(output).encode(), 1),
+            patients=_pack([[p, *t.to_list()] for p, t in patients.items()]),
+        ))
+        try:
+            db.session.flush()
+        except IntegrityError:  # another worker wrote this chunk first
+            db.session.rollback()
+            continue
+        job.rows_done = db.session.scalar(select(func.sum(BatchChunk.rows)).where(BatchChunk.job_id == job.id))
+        job.updated_at = now()
+        db.session.commit()
+
+
+def _finish(job: BatchJob) -> None:
+    written = db.session.scalar(select(func.count()).where(BatchChunk.job_id == job.id))
+    if written < job.chunks_total:
+        return  # another worker is still writing a chunk; it will finish the job
+    job.status, job.upload, job.updated_at = "done", None, now()
+    job.rows_done = job.total_rows
+    db.session.commit()
+
+
+def _pack(value: Any) -> bytes:
+    return zlib.compress(json.dumps(value, separators=(",", ":")).encode(), 1)
+
+
+def _unpack(data: bytes) -> Any:
+    return json.loads(zlib.decompress(data))
+
+
+def result_chunks(job: BatchJob) -> Iterator[Chunk]:
+    """The checked rows of a finished job, one chunk at a time, in order."""
+    for data in _chunk_column(job, BatchChunk.data):
+        yield Chunk.from_json(_unpack(data))
+
+
+def result_csv(job: BatchJob) -> Iterator[str]:
+    """A finished job's result CSV, header first, one piece per chunk."""
+    yield csv_header()
+    for data in _chunk_column(job, BatchChunk.csv):
+        yield zlib.decompress(data).decode()
+
+
+def _chunk_column(job: BatchJob, column: Any) -> Iterator[bytes]:
+    # One chunk in memory at a time, in order.
+    for index in range(job.chunks_total):
+        yield db.session.scalar(select(column).where(BatchChunk.job_id == job.id, BatchChunk.index == index))
+
+
+def summary_of(job: BatchJob) -> list[dict[str, Any]]:
+    """The per-patient summary of a finished job (patients may span chunks, so tallies are merged)."""
+    patients: dict[str, Tally] = {}
+    for data in _chunk_column(job, BatchChunk.patients):
+        merge_patients(patients, {p[0]: Tally.from_list(p[1:]) for p in _unpack(data)})
+    return patient_summaries(patients)
+
+
+def live_job(job_id: str) -> BatchJob | None:
+    """The job with this id, or None if there is none or it has expired."""
+    job = db.session.get(BatchJob, job_id)
+    if job is None or job.expires_at <= now():
+        return None
+    return job
+
+
+def requeue_stale_jobs() -> list[str]:
+    """Queue again the unfinished jobs whose worker has gone quiet (killed or restarted)."""
+    cutoff = now() - timedelta(seconds=current_app.config["BATCH_STALE_SECONDS"])
+    stale = list(db.session.scalars(
+        select(BatchJob.id).where(BatchJob.status.in_(("queued", "running")), BatchJob.updated_at < cutoff)
+    ))
+    for job_id in stale:
+        db.session.get(BatchJob, job_id).updated_at = now()
+        db.session.commit()
+        current_app.extensions["crampcheck.run_job"](job_id)
+    if stale:
+        log.info("re-queued %d stale batch job(s)", len(stale))
+    return stale
+
+
+def delete_job(job_id: str) -> None:
+    db.session.execute(delete(BatchChunk).where(BatchChunk.job_id == job_id))
+    db.session.execute(delete(BatchJob).where(BatchJob.id == job_id))
+    db.session.commit()
+
+
+def purge_expired() -> int:
+    """Delete jobs past their retention, with their uploads and results."""
+    expired = list(db.session.scalars(select(BatchJob.id).where(BatchJob.expires_at <= now())))
+    for job_id in expired:
+        delete_job(job_id)
+    if expired:
+        log.info("deleted %d expired batch job(s)", len(expired))
+    return len(expired)

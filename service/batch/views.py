@@ -1,0 +1,176 @@
+"""Batch endpoints: upload a CSV, get results at once or follow a job."""
+
+from __future__ import annotations
+
+import csv
+import io
+from typing import Any
+
+from flask import Response, current_app, request, stream_with_context, url_for
+from flask.views import MethodView
+from flask_smorest import Blueprint, abort
+
+from ..seeding import loaded_version
+from . import jobs
+from .checking import BatchChecker, Tally, patient_summaries
+from .reading import BatchFileError, Layout, decode, detect_layout, read_rows
+from .writing import csv_rows, csv_summary, json_document
+
+blp = Blueprint("batch", __name__, url_prefix="/api/v1/batch", description="Check CSV files of many patients' lists.")
+CSV_TYPES = ("text/csv", "application/csv", "text/plain", "application/vnd.ms-excel")
+
+
+@blp.route("")
+class Batch(MethodView):
+    @blp.doc(
+        requestBody={
+            "content": {
+                "multipart/form-data": {"schema": {"type": "object", "properties": {"file": {"type": "string", "format": "binary"}}}},
+                "text/csv": {"schema": {"type": "string"}},
+            }
+        },
+        parameters=[{"name": "part", "in": "query", "schema": {"type": "string", "enum": ["rows", "summary"]},
+                     "description": "With a CSV answer: the result rows (default) or the per-patient summary."}],
+        responses={
+            "200": {"description": "Results (small files)", "content": {"text/csv": {}, "application/json": {}}},
+            "202": {"description": "A job was created; follow the Location header"},
+            "413": {"description": "File over the size limit"},
+            "415": {"description": "Not a CSV upload"},
+            "422": {"description": "No usable header, empty file or header only"},
+        },
+    )
+    def post(self):
+        """Check a CSV of medication lists (wide or long layout); large files become a job."""
+        upload = _upload()
+        text, layout = _read(upload)
+        total = _count_records(text, layout)
+        if total <= current_app.config["BATCH_SYNC_MAX_ROWS"]:
+            return _answer_now(text, layout)
+        job = jobs.create_job(upload, total)
+        location = url_for("batch.BatchJob", job_id=job.id)
+        return _job_body(job), 202, {"Location": location}
+
+
+@blp.route("/jobs/<job_id>")
+class BatchJob(MethodView):
+    def get(self, job_id: str):
+        """Show a job's status, progress and result links."""
+        return _job_body(_job(job_id))
+
+    def delete(self, job_id: str):
+        """Delete a job and its data now, before its retention ends."""
+        _job(job_id)
+        jobs.delete_job(job_id)
+        return "", 204
+
+
+@blp.route("/jobs/<job_id>/results.csv")
+class BatchJobCsv(MethodView):
+    def get(self, job_id: str):
+        """Download a finished job's result rows as CSV."""
+        job = _done_job(job_id)
+        return _csv_response(stream_with_context(jobs.result_csv(job)), f"crampcheck-{job.id}.csv")
+
+
+@blp.route("/jobs/<job_id>/summary.csv")
+class BatchJobSummaryCsv(MethodView):
+    def get(self, job_id: str):
+        """Download a finished job's per-patient summary as CSV."""
+        job = _done_job(job_id)
+        return _csv_response(stream_with_context(csv_summary(jobs.summary_of(job))), f"crampcheck-{job.id}-summary.csv")
+
+
+@blp.route("/jobs/<job_id>/results.json")
+class BatchJobJson(MethodView):
+    def get(self, job_id: str):
+        """Download a finished job's rows and per-patient summary as JSON."""
+        job = _done_job(job_id)
+        body = json_document(jobs.result_chunks(job), lambda: jobs.summary_of(job), _meta(job.total_rows))
+        return Response(stream_with_context(body), mimetype="application/json")
+
+
+def _upload() -> bytes:
+    request.max_content_length = current_app.config["BATCH_MAX_BYTES"]
+    if request.mimetype == "multipart/form-data":
+        file = request.files.get("file")
+        if file is None:
+            abort(422, message="Send the CSV in a multipart field named 'file'.", errors={"file": ["Missing file."]})
+        return file.read()
+    if request.mimetype in CSV_TYPES:
+        return request.get_data()
+    abort(415, message="Upload a CSV file: multipart/form-data with a 'file' field, or a text/csv body.")
+
+
+def _read(upload: bytes) -> tuple[str, Layout]:
+    try:
+        text = decode(upload)
+        return text, detect_layout(text)
+    except BatchFileError as error:
+        abort(error.status, message=error.detail)
+
+
+def _count_records(text: str, layout: Layout) -> int:
+    reader = csv.reader(io.StringIO(text, newline=""), delimiter=layout.delimiter)
+    total = sum(1 for record in reader if record) - 1
+    if total < 1:
+        abort(422, message="The file has a header but no data rows.")
+    return total
+
+
+def _answer_now(text: str, layout: Layout):
+    config = current_app.config
+    checker = BatchChecker(current_app.extensions["crampcheck.lexicon"], config["MAX_ENTRY_CHARS"])
+    patients: dict[str, Tally] = {}
+    chunk = checker.check_rows(read_rows(text, layout, config["BATCH_MAX_CELL_CHARS"]), patients)
+    summaries = patient_summaries(patients)
+    if request.accept_mimetypes.best_match(["text/csv", "application/json"]) == "application/json":
+        total = len({r[1] for r in chunk.rows})
+        return Response("".join(json_document([chunk], lambda: summaries, _meta(total))), mimetype="application/json")
+    if request.args.get("part") == "summary":
+        return _csv_response("".join(csv_summary(summaries)), "crampcheck-summary.csv")
+    return _csv_response("".join(csv_rows([chunk])), "crampcheck-results.csv")
+
+
+def _csv_response(body: Any, filename: str) -> Response:
+    response = Response(body, mimetype="text/csv")
+    response.headers["Content-Disposition"] = f'attachment; filename="{filename}"'
+    return response
+
+
+def _meta(total_rows: int) -> dict[str, Any]:
+    return {"seed_version": loaded_version(), "total_rows": total_rows}
+
+
+def _job(job_id: str):
+    job = jobs.live_job(job_id)
+    if job is None:
+        abort(404, message="No such batch job: it never existed, was deleted, or has expired.")
+    return job
+
+
+def _done_job(job_id: str):
+    job = _job(job_id)
+    if job.status != "done":
+        abort(409, message=f"The job is {job.status}; results are ready when its status is done.")
+    return job
+
+
+def _job_body(job) -> dict[str, Any]:
+    body: dict[str, Any] = {
+        "id": job.id,
+        "status": job.status,
+        "progress": {"rows_done": job.rows_done, "total_rows": job.total_rows,
+                     "percent": round(100 * job.rows_done / job.total_rows, 1) if job.total_rows else 100.0},
+        "created_at": job.created_at.isoformat() + "Z",
+        "expires_at": job.expires_at.isoformat() + "Z",
+        "links": {"self": url_for("batch.BatchJob", job_id=job.id)},
+    }
+    if job.error:
+        body["error"] = job.error
+    if job.status == "done":
+        body["links"].update(
+            results_csv=url_for("batch.BatchJobCsv", job_id=job.id),
+            results_json=url_for("batch.BatchJobJson", job_id=job.id),
+            summary_csv=url_for("batch.BatchJobSummaryCsv", job_id=job.id),
+        )
+    return body

@@ -1,0 +1,92 @@
+"""POST /api/v1/batch for files small enough to answer at once."""
+
+import csv
+import io
+
+import pytest
+
+WIDE = b'patient_id,medications,conditions\nP1,"Lasix 40mg; Tylenol",CKD\nP2,"=HYPERLINK(""x""); xyzzy",\nP3,,\n'
+
+
+def _post_csv(client, data: bytes, **kwargs):
+    return client.post("/api/v1/batch", data=data, content_type="text/csv", **kwargs)
+
+
+def _csv(response):
+    return list(csv.DictReader(io.StringIO(response.get_data(as_text=True))))
+
+
+def test_csv_body_answers_csv_with_every_row_in_order(client):
+    response = _post_csv(client, WIDE)
+    assert response.status_code == 200 and response.mimetype == "text/csv"
+    rows = _csv(response)
+    assert [(r["patient_id"], r["row"], r["position"]) for r in rows] == [
+        ("P1", "2", "1"), ("P1", "2", "2"), ("P2", "3", "1"), ("P2", "3", "2"), ("P3", "4", "1")]
+    assert [r["status"] for r in rows] == ["flagged", "not flagged", "unresolved", "unresolved", "error"]
+    assert rows[0]["drug_classes"] == "Loop diuretics" and rows[0]["evidence_tiers"] == "moderate"
+    assert rows[0]["sources"].startswith("https://")
+    assert "empty" in rows[4]["problem"]
+
+
+def test_formula_cells_are_neutralised(client):
+    rows = _csv(_post_csv(client, WIDE))
+    assert rows[2]["medication"] == "'=HYPERLINK(\"x\")"
+    for row in rows:
+        for value in row.values():
+            assert not value.startswith(("=", "+", "-", "@", "\t", "\r"))
+
+
+def test_multipart_upload_and_json_answer(client):
+    response = client.post(
+        "/api/v1/batch", data={"file": (io.BytesIO(WIDE), "lists.csv")},
+        headers={"Accept": "application/json"}, content_type="multipart/form-data",
+    )
+    body = response.get_json()
+    assert [r["medication"] for r in body["rows"]][:2] == ["Lasix 40mg", "Tylenol"]
+    assert body["rows"][2]["medication"] == '=HYPERLINK("x")'
+    p1 = body["patients"][0]
+    assert p1["patient_id"] == "P1" and p1["flagged"] == 1 and p1["conditions"] == ["kidney-disease"]
+    assert "prescriber or pharmacist" in body["advice"] and body["disclaimer"] and body["seed_version"]
+
+
+def test_summary_part_has_one_row_per_patient(client):
+    rows = _csv(_post_csv(client, WIDE, query_string={"part": "summary"}))
+    assert [(r["patient_id"], r["flagged"], r["errors"]) for r in rows] == [("P1", "1", "0"), ("P2", "0", "0"), ("P3", "0", "1")]
+    assert all("prescriber or pharmacist" in r["advice"] for r in rows)
+
+
+@pytest.mark.parametrize(
+    ("data", "status", "words"),
+    [
+        (b"", 422, "empty"),
+        (b"patient_id,medications\n", 422, "no data rows"),
+        (b"who,what\nP1,Lasix\n", 422, "patient_id"),
+    ],
+)
+def test_file_problems_are_4xx_problems_that_say_what_was_expected(client, data, status, words):
+    response = _post_csv(client, data)
+    assert response.status_code == status and response.mimetype == "application/problem+json"
+    assert words in response.get_json()["detail"]
+
+
+def test_not_a_csv_upload_is_415(client):
+    response = client.post("/api/v1/batch", json={"medications": ["Lasix"]})
+    assert response.status_code == 415 and response.mimetype == "application/problem+json"
+
+
+def test_multipart_without_file_field_is_422(client):
+    response = client.post("/api/v1/batch", data={"other": "x"}, content_type="multipart/form-data")
+    assert response.status_code == 422 and "file" in response.get_json()["errors"]
+
+
+def test_upload_over_the_size_limit_is_413(app, client):
+    limit = app.config["BATCH_MAX_BYTES"]
+    response = _post_csv(client, b"patient_id,medications\n" + b"P,Lasix\n" * (limit // 8 + 1))
+    assert response.status_code == 413 and response.mimetype == "application/problem+json"
+
+
+def test_enormous_cell_is_a_row_error_not_a_failure(client):
+    data = b"patient_id,medications\nP1," + b"Lasix;" * 5000 + b"\nP2,Lipitor\n"
+    rows = _csv(_post_csv(client, data))
+    assert rows[0]["status"] == "error" and "longer than" in rows[0]["problem"]
+    assert rows[1]["status"] == "flagged"

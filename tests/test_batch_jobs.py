@@ -1,0 +1,144 @@
+"""Batch jobs: lifecycle, progress, resumption after a crash, results, expiry."""
+
+import csv
+import io
+import time
+from datetime import timedelta
+
+import pytest
+from sqlalchemy import func, select
+
+from service import create_app
+from service.batch import jobs
+from service.extensions import db
+from service.models import BatchChunk, BatchJob
+
+
+def _file(rows: int) -> bytes:
+    lines = ["patient_id,medications"] + [f'P{n},"Lasix {n}mg; Tylenol; =cmd"' for n in range(rows)]
+    return ("\n".join(lines) + "\n").encode()
+
+
+@pytest.fixture
+def job_app(database_uri, tmp_path):
+    """An app whose batches of more than 5 rows become jobs, in chunks of 7 rows."""
+    app = create_app({
+        "TESTING": True, "DATABASE_URL": database_uri, "HUEY_SQLITE_FILE": str(tmp_path / "queue.db"),
+        "BATCH_SYNC_MAX_ROWS": 5, "BATCH_CHUNK_ROWS": 7, "BATCH_WORKER": "external", "BATCH_STALE_SECONDS": 0,
+    })
+    with app.app_context():
+        yield app
+
+
+def _submit(app, rows: int):
+    response = app.test_client().post("/api/v1/batch", data=_file(rows), content_type="text/csv")
+    assert response.status_code == 202
+    return response
+
+
+def test_large_upload_becomes_a_queued_job_with_a_location(job_app):
+    response = _submit(job_app, 20)
+    status = job_app.test_client().get(response.headers["Location"]).get_json()
+    assert status["status"] == "queued"
+    assert status["progress"] == {"rows_done": 0, "total_rows": 20, "percent": 0.0}
+    assert "results_csv" not in status["links"]
+    assert job_app.test_client().get(response.headers["Location"] + "/results.csv").status_code == 409
+
+
+def test_worker_runs_the_job_chunk_by_chunk_with_rising_progress(job_app, monkeypatch):
+    job_id = _submit(job_app, 20).get_json()["id"]
+    seen = []
+    original = jobs.BatchChecker.check_rows
+
+    def watching(self, rows, patients):
+        job = db.session.get(BatchJob, job_id)
+        seen.append((job.status, job.rows_done))
+        return original(self, rows, patients)
+
+    monkeypatch.setattr(jobs.BatchChecker, "check_rows", watching)
+    jobs.process_job(job_id)
+    assert seen == [("running", 0), ("running", 7), ("running", 14)]
+    status = job_app.test_client().get(f"/api/v1/batch/jobs/{job_id}").get_json()
+    assert status["status"] == "done" and status["progress"]["percent"] == 100.0
+    assert set(status["links"]) == {"self", "results_csv", "results_json", "summary_csv"}
+
+
+def test_results_come_back_in_order_once_each_in_csv_and_json(job_app):
+    job_id = _submit(job_app, 20).get_json()["id"]
+    jobs.process_job(job_id)
+    client = job_app.test_client()
+    rows = list(csv.DictReader(io.StringIO(client.get(f"/api/v1/batch/jobs/{job_id}/results.csv").get_data(as_text=True))))
+    assert [(r["row"], r["position"]) for r in rows] == [(str(n), str(p)) for n in range(2, 22) for p in (1, 2, 3)]
+    assert rows[2]["medication"] == "'=cmd"
+    body = client.get(f"/api/v1/batch/jobs/{job_id}/results.json").get_json()
+    assert len(body["rows"]) == 60 and body["rows"][2]["medication"] == "=cmd"
+    assert [p["patient_id"] for p in body["patients"]] == [f"P{n}" for n in range(20)]
+    summary = client.get(f"/api/v1/batch/jobs/{job_id}/summary.csv").get_data(as_text=True)
+    assert summary.count("\r\n") == 21
+
+
+def test_job_killed_mid_way_resumes_and_writes_every_row_once(job_app, monkeypatch):
+    job_id = _submit(job_app, 20).get_json()["id"]
+    original = jobs.BatchChecker.check_rows
+    calls = []
+
+    def dies_on_third_chunk(self, rows, patients):
+        calls.append(1)
+        if len(calls) == 3:
+            raise SystemExit("worker killed")  # not an Exception: nothing marks the job failed
+        return original(self, rows, patients)
+
+    monkeypatch.setattr(jobs.BatchChecker, "check_rows", dies_on_third_chunk)
+    with pytest.raises(SystemExit):
+        jobs.process_job(job_id)
+    db.session.rollback()
+    job = db.session.get(BatchJob, job_id)
+    assert (job.status, job.rows_done) == ("running", 14)
+    monkeypatch.setattr(jobs.BatchChecker, "check_rows", original)
+    queued = []
+    job_app.extensions["crampcheck.run_job"] = queued.append
+    assert job_id in jobs.requeue_stale_jobs()
+    assert job_id in queued
+    jobs.process_job(job_id)
+    assert db.session.get(BatchJob, job_id).status == "done"
+    assert db.session.scalar(select(func.count()).where(BatchChunk.job_id == job_id)) == 3
+    body = job_app.test_client().get(f"/api/v1/batch/jobs/{job_id}/results.json").get_json()
+    assert [r["row"] for r in body["rows"]] == [n for n in range(2, 22) for _ in range(3)]
+
+
+def test_expired_jobs_are_gone_and_purged_with_their_data(job_app):
+    job_id = _submit(job_app, 20).get_json()["id"]
+    jobs.process_job(job_id)
+    db.session.get(BatchJob, job_id).expires_at = jobs.now() - timedelta(seconds=1)
+    db.session.commit()
+    assert job_app.test_client().get(f"/api/v1/batch/jobs/{job_id}").status_code == 404
+    assert jobs.purge_expired() >= 1
+    assert db.session.get(BatchJob, job_id) is None
+    assert db.session.scalar(select(func.count()).where(BatchChunk.job_id == job_id)) == 0
+
+
+def test_delete_removes_a_job_now(job_app):
+    location = _submit(job_app, 20).headers["Location"]
+    client = job_app.test_client()
+    assert client.delete(location).status_code == 204
+    assert client.get(location).status_code == 404
+
+
+def test_unknown_job_is_a_404_problem(job_app):
+    response = job_app.test_client().get("/api/v1/batch/jobs/not-a-job")
+    assert response.status_code == 404 and response.mimetype == "application/problem+json"
+
+
+def test_embedded_worker_finishes_a_job_without_any_other_service(database_uri, tmp_path):
+    app = create_app({
+        "TESTING": True, "DATABASE_URL": database_uri, "HUEY_SQLITE_FILE": str(tmp_path / "queue.db"),
+        "BATCH_SYNC_MAX_ROWS": 5, "BATCH_CHUNK_ROWS": 7, "HUEY_NAME": "embedded-test",
+    })
+    client = app.test_client()
+    location = client.post("/api/v1/batch", data=_file(30), content_type="text/csv").headers["Location"]
+    deadline = time.monotonic() + 30
+    while (status := client.get(location).get_json())["status"] != "done":
+        assert status["status"] in ("queued", "running") and time.monotonic() < deadline
+        time.sleep(0.05)
+    assert client.get(status["links"]["results_csv"]).get_data(as_text=True).count("\r\n") == 91
+    app.extensions["crampcheck.consumer"]["consumer"].stop()
