@@ -2,14 +2,21 @@
 
 from __future__ import annotations
 
+import json
 import os
+from pathlib import Path
 
 import pytest
+import responses
 from sqlalchemy import create_engine, text
 
 from service import create_app
 from service.lexicon import Lexicon
 from service.seeding import read_seed_files
+
+# Tests never reach openFDA; the ones about it turn it on against `responses`. Set here so that
+# worker processes started by tests inherit it too.
+os.environ["OPENFDA_ENABLED"] = "false"
 
 
 @pytest.fixture(scope="session")
@@ -43,9 +50,25 @@ def database_uri(tmp_path_factory) -> str:
 @pytest.fixture(scope="session")
 def app(database_uri, tmp_path_factory):
     queue = tmp_path_factory.mktemp("queue") / "queue.db"
-    return create_app({"TESTING": True, "DATABASE_URL": database_uri, "HUEY_SQLITE_FILE": str(queue)})
+    return create_app({"TESTING": True, "DATABASE_URL": database_uri, "HUEY_SQLITE_FILE": str(queue),
+                       "OPENFDA_ENABLED": False})
 
 
 @pytest.fixture
 def client(app):
     return app.test_client()
+
+
+FIXTURES = Path(__file__).parent / "fixtures" / "openfda"
+
+
+def openfda_body(name: str) -> dict:
+    """A recorded openFDA response body."""
+    return json.loads((FIXTURES / name).read_text())
+
+
+@pytest.fixture
+def fda():
+    """Every outbound HTTP call must be registered here; an unregistered URL fails the test."""
+    with responses.RequestsMock(assert_all_requests_are_fired=False) as mock:
+        yield mock
