@@ -9,7 +9,7 @@ from typing import Any
 
 from flask import Flask
 
-from . import cli, config, docs, errors, extensions, health, logs
+from . import cli, config, docs, errors, extensions, health, logs, openfda
 from .api import blp as api_blueprint
 from .batch import jobs as batch_jobs
 from .batch.views import blp as batch_blueprint
@@ -33,6 +33,7 @@ def create_app(overrides: Mapping[str, Any] | None = None) -> Flask:
     extensions.api.register_blueprint(api_blueprint)
     extensions.api.register_blueprint(batch_blueprint)
     batch_jobs.init_app(app)
+    openfda.init_app(app)
     app.register_blueprint(health.bp)
     docs.init_app(app)
     cli.init_app(app)

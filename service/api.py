@@ -10,7 +10,7 @@ from flask_smorest import Blueprint, abort
 
 from . import schemas
 from .lexicon import Lexicon
-from .matching import check
+from .openfda import check_with_openfda
 from .resolution import suggest
 
 blp = Blueprint("api", __name__, url_prefix="/api/v1", description="Check medication lists for cramp-associated drugs.")
@@ -39,7 +39,7 @@ class Check(MethodView):
     @blp.alt_response(413, description="Body too large")
     def post(self, body: dict[str, Any]):
         """Check a medication list for medicines associated with muscle cramps."""
-        return check(body["medications"], body["conditions"], lexicon())
+        return check_with_openfda(body["medications"], body["conditions"], lexicon(), body["openfda"])
 
 
 @blp.route("/drug-classes")

@@ -9,7 +9,8 @@ import click
 from flask import Flask, current_app
 from flask.cli import with_appcontext
 
-from .matching import CheckResult, check
+from .matching import CheckResult
+from .openfda import batch_evidence, check_with_openfda
 from .schemas import CheckResponseSchema
 from .seeding import load_seed, read_seed_files, read_seed_from_db
 
@@ -34,9 +35,11 @@ def seed_command(force: bool) -> None:
 @click.argument("medications", nargs=-1, required=True)
 @click.option("-c", "--condition", "conditions", multiple=True, help="A health condition (repeatable).")
 @click.option("--json", "as_json", is_flag=True, help="Print the same JSON as the API.")
-def check_command(medications: tuple[str, ...], conditions: tuple[str, ...], as_json: bool) -> None:
+@click.option("--no-openfda", is_flag=True, help="Do not ask openFDA.")
+def check_command(medications: tuple[str, ...], conditions: tuple[str, ...], as_json: bool, no_openfda: bool) -> None:
     """Check medications given as arguments, e.g. check "Lasix 40mg" "Lipitor"."""
-    result = check(medications, conditions, current_app.extensions["crampcheck.lexicon"])
+    lexicon = current_app.extensions["crampcheck.lexicon"]
+    result = check_with_openfda(medications, conditions, lexicon, not no_openfda)
     if as_json:
         click.echo(json.dumps(CheckResponseSchema().dump(result), indent=2))
     else:
@@ -53,8 +56,9 @@ def render_text(result: CheckResult) -> str:
         ) or "not recognised"
         lines.append(f"{resolution.input}\n  -> {names}: {entry.status.replace('_', ' ')}")
         for flag in entry.flags:
+            source = "" if flag.source == "seed" else f" (from {flag.source})"
             lines.append(f"     {flag.ingredient}: associated with cramps - {flag.drug_class.name} "
-                         f"[{TIER_LABEL[flag.tier]} evidence]")
+                         f"[{TIER_LABEL[flag.tier]} evidence]{source}")
             if flag.drug_class.key_figure:
                 lines.append(f"       {flag.drug_class.key_figure}")
             lines.extend(f"       source: {r.citation} {r.url}" for r in flag.references)
@@ -63,6 +67,9 @@ def render_text(result: CheckResult) -> str:
     for condition in result.conditions:
         lines.append(f"Condition linked to cramps: {condition.name}. {condition.note}")
     lines.extend(f"WARNING: {w.message}" for w in result.warnings)
+    if result.openfda:
+        not_checked = ", ".join(result.openfda["not_checked"])
+        lines.append(f"openFDA: {result.openfda['status']}" + (f" (not checked: {not_checked})" if not_checked else ""))
     lines += ["", result.advice["patient"], "", result.disclaimer, f"(seed {result.seed_version})"]
     return "\n".join(lines)
 
@@ -87,7 +94,8 @@ def batch_command(source, output, fmt: str, summary) -> None:
         layout = detect_layout(text)
     except BatchFileError as error:
         raise click.ClickException(error.detail) from error
-    checker = BatchChecker(current_app.extensions["crampcheck.lexicon"], config["MAX_ENTRY_CHARS"])
+    lexicon = current_app.extensions["crampcheck.lexicon"]
+    checker = BatchChecker(lexicon, config["MAX_ENTRY_CHARS"], batch_evidence(lexicon, shared_deadline=False))
     patients: dict = {}
     chunks = []
     total = sum(1 for _ in read_rows(text, layout, config["BATCH_MAX_CELL_CHARS"]))
@@ -122,6 +130,30 @@ def purge_jobs_command() -> None:
     click.echo(f"deleted {purge_expired()} expired job(s)")
 
 
+@click.group("openfda")
+def openfda_group() -> None:
+    """openFDA evidence commands."""
+
+
+@openfda_group.command("warm")
+@with_appcontext
+def openfda_warm_command() -> None:
+    """Fetch openFDA evidence for every seeded ingredient into the cache, within the rate limits."""
+    from .openfda import evidence_service, lookup
+
+    lexicon = current_app.extensions["crampcheck.lexicon"]
+    service = evidence_service(lexicon)
+    if service is None:
+        raise click.ClickException("openFDA is disabled (OPENFDA_ENABLED=false).")
+    ingredients = sorted(lexicon.memberships)
+    not_checked = []
+    with click.progressbar(ingredients, label="Fetching openFDA evidence", file=sys.stderr) as bar:
+        for ingredient in bar:
+            not_checked += lookup(service, [ingredient], None).not_checked
+    click.echo(f"{len(ingredients) - len(not_checked)} of {len(ingredients)} ingredients cached"
+               + (f"; not checked: {', '.join(not_checked)}" if not_checked else ""))
+
+
 def init_app(app: Flask) -> None:
-    for command in (seed_command, check_command, batch_command, worker_command, purge_jobs_command):
+    for command in (seed_command, check_command, batch_command, worker_command, purge_jobs_command, openfda_group):
         app.cli.add_command(command)

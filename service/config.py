@@ -32,6 +32,19 @@ SETTINGS: dict[str, tuple[Any, Any]] = {
     "BATCH_CHUNK_ROWS": (5000, int),
     "BATCH_RETENTION_HOURS": (168, float),
     "BATCH_STALE_SECONDS": (60, float),
+    "OPENFDA_ENABLED": (True, _bool),
+    "OPENFDA_BASE_URL": ("https://api.fda.gov", str),
+    "OPENFDA_API_KEY": (None, str),
+    "OPENFDA_TIMEOUT": (5.0, float),
+    "OPENFDA_BUDGET_SECONDS": (3.0, float),
+    "OPENFDA_MAX_ATTEMPTS": (3, int),
+    "OPENFDA_RATE_PER_SECOND": (3, int),
+    "OPENFDA_RATE_PER_MINUTE": (200, int),
+    "OPENFDA_BREAKER_FAILURES": (5, int),
+    "OPENFDA_BREAKER_RESET_SECONDS": (60, int),
+    "OPENFDA_LABEL_TTL_HOURS": (24, float),
+    "OPENFDA_FAERS_TTL_HOURS": (168, float),
+    "OPENFDA_CLASS_TTL_HOURS": (24, float),
 }
 
 

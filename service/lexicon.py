@@ -85,6 +85,7 @@ class SeedData:
     members: list[dict[str, Any]] = field(default_factory=list)
     names: list[dict[str, Any]] = field(default_factory=list)
     conditions: list[dict[str, Any]] = field(default_factory=list)
+    pharm_classes: list[dict[str, Any]] = field(default_factory=list)
 
 
 @dataclass
@@ -97,6 +98,7 @@ class Lexicon:
     class_members: dict[str, list[Membership]]
     conditions: dict[str, Condition]
     condition_names: dict[str, str]
+    pharm_classes: dict[str, str]
     fuzzy_keys: list[str]
     sorted_keys: list[str]
     longest_name: int
@@ -150,6 +152,7 @@ class Lexicon:
             class_members={k: sorted(v, key=lambda m: m.ingredient) for k, v in class_members.items()},
             conditions=conditions,
             condition_names=condition_names,
+            pharm_classes={p["name"]: p["class_id"] for p in seed.pharm_classes},
             fuzzy_keys=sorted(k for k, e in names.items() if len(k) >= FUZZY_MIN_LENGTH and (e.curated or e.kind != "synonym")),
             sorted_keys=sorted(names),
             longest_name=max(len(k.split()) for k in names),

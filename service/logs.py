@@ -25,6 +25,8 @@ class RedactQueryStrings(logging.Filter):
 def init_app(app: Flask) -> None:
     """Set the log level and keep query strings out of the development server's access log."""
     logging.basicConfig(level=app.config["LOG_LEVEL"], format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+    # urllib3 logs request URLs at DEBUG; openFDA URLs carry ingredient names from users' lists.
+    logging.getLogger("urllib3").setLevel(max(logging.INFO, logging.getLogger().getEffectiveLevel()))
     werkzeug = logging.getLogger("werkzeug")
     if not any(isinstance(f, RedactQueryStrings) for f in werkzeug.filters):
         werkzeug.addFilter(RedactQueryStrings())

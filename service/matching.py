@@ -2,8 +2,9 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
+from typing import Any
 
 from . import messages
 from .lexicon import Condition, DrugClass, Lexicon, Reference
@@ -13,6 +14,16 @@ from .text import name_key
 TIER_ORDER = ("strong", "moderate", "weak")
 QUININE = "quinine"
 QUININE_REFERENCES = ("fda_quinine_2010", "fda_quinine_2006", "fda_quinine_otc")
+OPENFDA_LABEL_CLASS = DrugClass(
+    "openfda-label", "US drug label mentions muscle cramps or spasms", "moderate",
+    "Not established; the label lists muscle cramps or spasms among reported adverse reactions or warnings.",
+    None, None, (),
+)
+OPENFDA_FAERS_CLASS = DrugClass(
+    "openfda-faers", "FAERS reporting signal for muscle spasms", "weak",
+    "Not established; muscle spasms are reported with this drug more often than with other drugs.",
+    None, None, (),
+)
 
 
 @dataclass(frozen=True)
@@ -25,6 +36,7 @@ class Flag:
     references: tuple[Reference, ...]
     routes: tuple[str, ...]
     note: str | None
+    source: str = "seed"  # seed, openfda-label, openfda-faers or openfda-class
 
 
 @dataclass(frozen=True)
@@ -33,6 +45,7 @@ class EntryResult:
     status: str  # flagged, not_flagged or unresolved
     flags: tuple[Flag, ...]
     notes: tuple[str, ...]
+    evidence: tuple[dict[str, Any], ...] = ()
 
 
 @dataclass(frozen=True)
@@ -52,6 +65,7 @@ class CheckResult:
     summary: dict = field(default_factory=dict)
     advice: dict = field(default_factory=dict)
     disclaimer: str = messages.DISCLAIMER
+    openfda: dict[str, Any] | None = None
 
 
 def flags_for(resolution: Resolution, lexicon: Lexicon) -> list[Flag]:
@@ -71,10 +85,46 @@ def flags_for(resolution: Resolution, lexicon: Lexicon) -> list[Flag]:
     return sorted(flags, key=lambda f: TIER_ORDER.index(f.tier))
 
 
-def check_entry(text: str, lexicon: Lexicon) -> EntryResult:
-    """Resolve one entry and say whether it is flagged."""
+def openfda_flags(resolution: Resolution, lexicon: Lexicon, evidence: Mapping[str, list[dict[str, Any]]]) -> list[Flag]:
+    """Flags from openFDA evidence for ingredients the seed does not cover; never strong."""
+    flags = []
+    for ingredient in resolution.ingredients:
+        if ingredient.name in lexicon.memberships:
+            continue
+        for entry in evidence.get(ingredient.name, ()):
+            flag = _openfda_flag(ingredient.name, entry, lexicon)
+            if flag is not None:
+                flags.append(flag)
+    return flags
+
+
+def _openfda_flag(ingredient: str, entry: dict[str, Any], lexicon: Lexicon) -> Flag | None:
+    refs = lexicon.references
+    if entry["source"] == "label" and entry.get("mentions_cramps"):
+        source = Reference("openfda_label_" + (entry.get("set_id") or ""), "US label of " + ingredient + " (openFDA)",
+                           entry.get("url") or refs["openfda_label"].url)
+        return Flag(ingredient, OPENFDA_LABEL_CLASS, "moderate", (source, refs["openfda_label"]), (),
+                    f"Label text: {entry.get('snippet')}", "openfda-label")
+    if entry["source"] == "faers" and entry.get("signal"):
+        note = (f"PRR {entry['prr']} (95% CI {entry['prr_ci_low']}-{entry['prr_ci_high']}), "
+                f"{entry['reports_with_drug_and_reaction']} reports. {entry['caveat']}")
+        return Flag(ingredient, OPENFDA_FAERS_CLASS, "weak", (refs["openfda_faers"], refs["evans2001"]), (), note,
+                    "openfda-faers")
+    if entry["source"] == "class" and entry.get("matched_class_id") in lexicon.classes:
+        drug_class = lexicon.classes[entry["matched_class_id"]]
+        note = ("Not in the CrampCheck seed; its FDA pharmacologic class ("
+                + ", ".join(entry["pharm_classes"]) + ") matches this class, so the association is extrapolated.")
+        return Flag(ingredient, drug_class, "weak", drug_class.references, (), note, "openfda-class")
+    return None
+
+
+def check_entry(text: str, lexicon: Lexicon,
+                evidence: Mapping[str, list[dict[str, Any]]] | None = None) -> EntryResult:
+    """Resolve one entry and say whether it is flagged (by the seed, or by openFDA evidence given)."""
     resolution = resolve(text, lexicon)
     flags = flags_for(resolution, lexicon)
+    if evidence:
+        flags += openfda_flags(resolution, lexicon, evidence)
     notes = [
         messages.FUZZY_NOTE.format(text=i.matched_text, name=i.via)
         for i in resolution.ingredients if i.match == "fuzzy"
@@ -101,7 +151,8 @@ def check_entry(text: str, lexicon: Lexicon) -> EntryResult:
         notes.append(messages.NOT_FLAGGED_NOTE)
     else:
         status = "unresolved"
-    return EntryResult(resolution, status, tuple(flags), tuple(dict.fromkeys(notes)))
+    entries = tuple(e for i in resolution.ingredients for e in (evidence or {}).get(i.name, ()))
+    return EntryResult(resolution, status, tuple(flags), tuple(dict.fromkeys(notes)), entries)
 
 
 def match_conditions(conditions: Sequence[str], lexicon: Lexicon) -> tuple[list[Condition], list[str]]:
@@ -117,9 +168,10 @@ def match_conditions(conditions: Sequence[str], lexicon: Lexicon) -> tuple[list[
     return list(matched.values()), unmatched
 
 
-def check(medications: Sequence[str], conditions: Sequence[str], lexicon: Lexicon) -> CheckResult:
-    """Check a whole medication list (and optional conditions) against the seed."""
-    entries = [check_entry(text, lexicon) for text in medications]
+def check(medications: Sequence[str], conditions: Sequence[str], lexicon: Lexicon,
+          evidence: Mapping[str, list[dict[str, Any]]] | None = None) -> CheckResult:
+    """Check a whole medication list (and optional conditions) against the seed and any openFDA evidence."""
+    entries = [check_entry(text, lexicon, evidence) for text in medications]
     matched, unmatched = match_conditions(conditions, lexicon)
     result = CheckResult(entries, matched, unmatched, _warnings(entries, lexicon), lexicon.version)
     result.summary = _summary(entries)

@@ -80,7 +80,6 @@ class Condition(db.Model):
     references: Mapped[list[str]] = mapped_column(JSON)
 
 
-SEED_MODELS: tuple[Any, ...] = (Member, DrugName, Condition, DrugClass, Reference, SeedVersion)
 
 
 class BatchJob(db.Model):
@@ -116,3 +115,23 @@ class BatchChunk(db.Model):
     patients: Mapped[bytes] = mapped_column(LargeBinary)
     # zlib-compressed CSV text of the rows (no header), already safe for spreadsheets
     csv: Mapped[bytes] = mapped_column(LargeBinary)
+
+
+class PharmClass(db.Model):
+    """An FDA established pharmacologic class (EPC) that maps to a seeded drug class."""
+
+    __tablename__ = "pharm_class"
+    name: Mapped[str] = mapped_column(String(200), primary_key=True)  # lower case, e.g. "thiazide diuretic [epc]"
+    class_id: Mapped[str] = mapped_column(ForeignKey("drug_class.id"))
+
+
+class OpenFDACache(db.Model):
+    """openFDA evidence by normalised query, shared by every worker; misses are cached too."""
+
+    __tablename__ = "openfda_cache"
+    key: Mapped[str] = mapped_column(String(64), primary_key=True)
+    value: Mapped[str] = mapped_column(Text)
+    expires_at: Mapped[datetime] = mapped_column(index=True)
+
+
+SEED_MODELS: tuple[Any, ...] = (PharmClass, Member, DrugName, Condition, DrugClass, Reference, SeedVersion)

@@ -22,6 +22,7 @@ class CheckRequestSchema(Schema):
         fields.String(), load_default=list,
         metadata={"description": "Optional health conditions (\"CKD\", \"type 2 diabetes\").", "example": ["CKD"]},
     )
+    openfda = fields.Boolean(load_default=True, metadata={"description": "Set false to skip openFDA for this request."})
 
     @validates_schema
     def within_limits(self, data: dict[str, Any], **_: Any) -> None:
@@ -74,7 +75,43 @@ class FlagSchema(Schema):
     key_figure = fields.String(attribute="drug_class.key_figure", allow_none=True)
     routes = fields.List(fields.String(), metadata={"description": "Forms the association applies to; empty: all."})
     note = fields.String(allow_none=True)
+    source = fields.String(metadata={"description": "seed, openfda-label, openfda-faers or openfda-class"})
     references = fields.List(fields.Nested(ReferenceSchema))
+
+
+class EvidenceSchema(Schema):
+    """One kind of openFDA evidence for one ingredient (fields by source)."""
+
+    source = fields.String(metadata={"description": "label, faers or class"})
+    ingredient = fields.String()
+    found = fields.Boolean(metadata={"description": "label: a label was found"})
+    mentions_cramps = fields.Boolean(metadata={"description": "label: muscle cramp or spasm wording found"})
+    section = fields.String(allow_none=True)
+    snippet = fields.String(allow_none=True)
+    set_id = fields.String(allow_none=True)
+    effective_time = fields.String(allow_none=True)
+    url = fields.String(allow_none=True)
+    reaction = fields.String()
+    reports_with_drug_and_reaction = fields.Integer()
+    reports_with_drug = fields.Integer()
+    reports_with_reaction = fields.Integer()
+    reports_total = fields.Integer()
+    prr = fields.Float(allow_none=True)
+    prr_ci_low = fields.Float(allow_none=True)
+    prr_ci_high = fields.Float(allow_none=True)
+    chi_square = fields.Float(allow_none=True)
+    signal = fields.Boolean(metadata={"description": "faers: Evans criteria met (PRR >= 2, chi-square >= 4, >= 3 reports)"})
+    caveat = fields.String()
+    pharm_classes = fields.List(fields.String())
+    matched_class_id = fields.String(allow_none=True)
+    last_updated = fields.String(allow_none=True)
+
+
+class OpenFDAStatusSchema(Schema):
+    status = fields.String(metadata={"description": "ok, partial, unavailable or disabled"})
+    not_checked = fields.List(fields.String(), metadata={"description": "Ingredients openFDA was not asked about in time"})
+    last_updated = fields.String(allow_none=True)
+    disclaimer = fields.String()
 
 
 class SuggestionSchema(Schema):
@@ -90,6 +127,7 @@ class MedicationResultSchema(Schema):
     unrecognised = fields.List(fields.String(), attribute="resolution.unrecognised")
     suggestions = fields.List(fields.Nested(SuggestionSchema), attribute="resolution.suggestions")
     notes = fields.List(fields.String())
+    evidence = fields.List(fields.Nested(EvidenceSchema))
 
 
 class ConditionSchema(Schema):
@@ -127,6 +165,7 @@ class CheckResponseSchema(Schema):
     unmatched_conditions = fields.List(fields.String())
     advice = fields.Nested(AdviceSchema)
     warnings = fields.List(fields.Nested(WarningSchema))
+    openfda = fields.Nested(OpenFDAStatusSchema)
     disclaimer = fields.String()
 
 

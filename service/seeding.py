@@ -17,7 +17,7 @@ from .lexicon import SeedData
 SEED_DIR = Path(__file__).resolve().parent.parent / "seed"
 SEED_FILES = (
     "VERSION", "references.yaml", "drug_classes.yaml", "members.csv",
-    "synonyms.csv", "products.csv", "vocabulary.csv", "conditions.yaml",
+    "synonyms.csv", "products.csv", "vocabulary.csv", "conditions.yaml", "pharm_classes.csv",
 )
 
 
@@ -77,6 +77,9 @@ def read_seed_files(seed_dir: Path = SEED_DIR) -> SeedData:
         for r in _csv(seed_dir / "vocabulary.csv")
     )
     seed.conditions = [{"id": k, **v} for k, v in _yaml(seed_dir / "conditions.yaml").items()]
+    seed.pharm_classes = [
+        {"name": r["epc"].lower(), "class_id": r["class_id"]} for r in _csv(seed_dir / "pharm_classes.csv")
+    ]
     return seed
 
 
@@ -102,6 +105,7 @@ def load_seed(seed: SeedData, force: bool = False) -> bool:
     session.execute(insert(models.Member), seed.members)
     session.execute(insert(models.DrugName), seed.names)
     session.execute(insert(models.Condition), seed.conditions)
+    session.execute(insert(models.PharmClass), seed.pharm_classes)
     session.add(models.SeedVersion(id=1, version=seed.version))
     session.commit()
     return True
@@ -131,4 +135,5 @@ def read_seed_from_db() -> SeedData:
         )
     ]
     seed.conditions = rows(models.Condition, "id", "name", "synonyms", "note", "references")
+    seed.pharm_classes = rows(models.PharmClass, "name", "class_id")
     return seed

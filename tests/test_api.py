@@ -136,7 +136,7 @@ def test_unexpected_error_is_a_500_problem_without_details(app, monkeypatch):
     def boom(*_):
         raise RuntimeError("secret medication list Lasix")
 
-    monkeypatch.setattr(service.api, "check", boom)
+    monkeypatch.setattr(service.api, "check_with_openfda", boom)
     app.config["PROPAGATE_EXCEPTIONS"] = False
     response = app.test_client().post("/api/v1/check", json={"medications": ["Lasix"]})
     assert response.status_code == 500 and response.mimetype == PROBLEM

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator, Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -12,12 +12,13 @@ from ..matching import QUININE, TIER_ORDER, check_entry, match_conditions
 from .reading import InputRow
 
 COLUMNS = ("patient_id", "row", "position", "medication", "status", "ingredients", "match", "drug_classes",
-           "evidence_tiers", "sources", "suggestions", "notes", "problem")
+           "evidence_tiers", "sources", "suggestions", "notes", "openfda", "problem")
 STATUS_TEXT = {"flagged": "flagged", "not_flagged": "not flagged", "unresolved": "unresolved"}
 PATIENT_ADVICE = "Talk to the prescriber or pharmacist before changing any medicine."
 NO_TIER = len(TIER_ORDER)
 EMPTY: frozenset[str] = frozenset()
-ERROR_COLUMNS = ("error", "", "", "", "", "", "", "")
+ERROR_COLUMNS = ("error", "", "", "", "", "", "", "", "")
+Evidence = Callable[[list[str]], Mapping[str, list[dict[str, Any]]]]
 
 
 @dataclass
@@ -81,14 +82,29 @@ class Tally:
 class BatchChecker:
     """Turns input rows into output rows; remembers every medication string it has checked."""
 
-    def __init__(self, lexicon: Lexicon, max_entry_chars: int):
+    def __init__(self, lexicon: Lexicon, max_entry_chars: int, evidence: Evidence | None = None):
         self.lexicon = lexicon
         self.max_entry_chars = max_entry_chars
+        self.evidence = evidence
         self._medications: dict[str, tuple[Any, ...]] = {}
         self._conditions: dict[tuple[str, ...], frozenset[str]] = {}
+        self._evidence: dict[str, list[dict[str, Any]] | None] = {}
+
+    def _evidence_for(self, ingredients: list[str]) -> dict[str, list[dict[str, Any]]]:
+        """openFDA evidence, asked once per ingredient for the whole batch (None: not checked)."""
+        missing = [i for i in ingredients if i not in self._evidence]
+        if missing and self.evidence is not None:
+            found = self.evidence(missing)
+            for ingredient in missing:
+                self._evidence[ingredient] = found.get(ingredient)
+        return {i: self._evidence[i] for i in ingredients if self._evidence.get(i)}
 
     def _result(self, text: str) -> tuple[Any, ...]:
         entry = check_entry(text, self.lexicon)
+        evidence = None
+        if self.evidence is not None and entry.resolution.ingredients:
+            evidence = self._evidence_for([i.name for i in entry.resolution.ingredients])
+            entry = check_entry(text, self.lexicon, evidence)
         ingredients = entry.resolution.ingredients
         columns = (
             STATUS_TEXT[entry.status],
@@ -99,6 +115,7 @@ class BatchChecker:
             " ".join(dict.fromkeys(r.url for f in entry.flags for r in f.references)),
             "; ".join(s.name for s in entry.resolution.suggestions),
             " ".join(n for n in entry.notes if n != messages.NOT_FLAGGED_NOTE),
+            _openfda_text(entry.evidence, [i.name for i in ingredients], evidence) if self.evidence else "",
         )
         classes = frozenset(f.drug_class.id for f in entry.flags)
         tier = min((TIER_ORDER.index(f.tier) for f in entry.flags), default=NO_TIER)
@@ -153,6 +170,23 @@ class BatchChecker:
                     chunk.results.append(columns)
                 output.append([row.patient_id, row.row, position, text, index, problem])
         return chunk
+
+
+def _openfda_text(entries: Iterable[dict[str, Any]], ingredients: list[str],
+                  evidence: Mapping[str, Any] | None) -> str:
+    """A short account of the openFDA evidence for a CSV cell."""
+    parts = []
+    for entry in entries:
+        if entry["source"] == "label" and entry.get("mentions_cramps"):
+            parts.append(f"{entry['ingredient']}: label mentions muscle cramps/spasms")
+        elif entry["source"] == "faers" and entry.get("prr") is not None:
+            parts.append(f"{entry['ingredient']}: FAERS PRR {entry['prr']}" + (" (signal)" if entry["signal"] else ""))
+        elif entry["source"] == "class" and entry.get("matched_class_id"):
+            parts.append(f"{entry['ingredient']}: FDA class {', '.join(entry['pharm_classes'])}")
+    unchecked = [i for i in ingredients if not (evidence or {}).get(i)]
+    if unchecked:
+        parts.append("not checked: " + ", ".join(unchecked))
+    return "; ".join(parts)
 
 
 def merge_patients(into: dict[str, Tally], other: dict[str, Tally]) -> None:

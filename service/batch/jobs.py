@@ -28,6 +28,7 @@ from sqlalchemy.exc import IntegrityError
 
 from ..extensions import db
 from ..models import BatchChunk, BatchJob
+from ..openfda import batch_evidence
 from .checking import BatchChecker, Chunk, Tally, merge_patients, patient_summaries
 from .reading import decode, detect_layout, read_rows
 from .writing import csv_header, csv_text
@@ -140,7 +141,8 @@ def _process_chunks(job: BatchJob) -> None:
     text = decode(zlib.decompress(job.upload))
     layout = detect_layout(text)
     done = set(db.session.scalars(select(BatchChunk.index).where(BatchChunk.job_id == job.id)))
-    checker = BatchChecker(current_app.extensions["crampcheck.lexicon"], config["MAX_ENTRY_CHARS"])
+    lexicon = current_app.extensions["crampcheck.lexicon"]
+    checker = BatchChecker(lexicon, config["MAX_ENTRY_CHARS"], batch_evidence(lexicon, shared_deadline=False))
     for index, rows in enumerate(batched(read_rows(text, layout, config["BATCH_MAX_CELL_CHARS"]), job.chunk_rows)):
         if index in done:
             continue

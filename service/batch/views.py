@@ -10,6 +10,7 @@ from flask import Response, current_app, request, stream_with_context, url_for
 from flask.views import MethodView
 from flask_smorest import Blueprint, abort
 
+from ..openfda import batch_evidence
 from ..seeding import loaded_version
 from . import jobs
 from .checking import BatchChecker, Tally, patient_summaries
@@ -119,7 +120,8 @@ def _count_records(text: str, layout: Layout) -> int:
 
 def _answer_now(text: str, layout: Layout):
     config = current_app.config
-    checker = BatchChecker(current_app.extensions["crampcheck.lexicon"], config["MAX_ENTRY_CHARS"])
+    lexicon = current_app.extensions["crampcheck.lexicon"]
+    checker = BatchChecker(lexicon, config["MAX_ENTRY_CHARS"], batch_evidence(lexicon, shared_deadline=True))
     patients: dict[str, Tally] = {}
     chunk = checker.check_rows(read_rows(text, layout, config["BATCH_MAX_CELL_CHARS"]), patients)
     summaries = patient_summaries(patients)

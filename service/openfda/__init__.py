@@ -1,0 +1,117 @@
+"""openFDA evidence: what a drug's US label and FAERS reports say about muscle cramps.
+
+The seed covers the classes the literature names; openFDA is asked about every resolved
+ingredient, within a time budget, and what it adds is reported beside the seed's flags.
+"""
+
+from __future__ import annotations
+
+import logging
+import time
+from collections.abc import Callable, Sequence
+from datetime import timedelta
+from typing import Any
+
+import pybreaker
+import requests
+from flask import Flask, current_app
+from pyrate_limiter import Duration, Limiter, Rate
+
+from ..lexicon import Lexicon
+from ..matching import CheckResult, check
+from .client import OpenFDAClient, OpenFDARejected
+from .evidence import DatabaseCache, EvidenceReport, EvidenceService
+
+log = logging.getLogger(__name__)
+OPENFDA_DISCLAIMER = (
+    "openFDA data are unvalidated; FDA asks that they not be relied on alone for decisions about "
+    "medical care. Label wording and FAERS reports are shown as evidence, not as a diagnosis."
+)
+
+
+def init_app(app: Flask) -> None:
+    """Build the app's openFDA client and evidence service (unless openFDA is disabled)."""
+    config = app.config
+    if not config["OPENFDA_ENABLED"]:
+        app.extensions["crampcheck.openfda"] = None
+        return
+    session = requests.Session()
+    session.headers["User-Agent"] = "CrampCheck (+https://github.com/crampcheck)"
+    limiter = Limiter([Rate(config["OPENFDA_RATE_PER_SECOND"], Duration.SECOND),
+                       Rate(config["OPENFDA_RATE_PER_MINUTE"], Duration.MINUTE)])
+    client = OpenFDAClient(
+        session, base_url=config["OPENFDA_BASE_URL"], api_key=config["OPENFDA_API_KEY"],
+        timeout=config["OPENFDA_TIMEOUT"], limiter=limiter, max_attempts=config["OPENFDA_MAX_ATTEMPTS"],
+        breaker=pybreaker.CircuitBreaker(fail_max=config["OPENFDA_BREAKER_FAILURES"],
+                                         reset_timeout=config["OPENFDA_BREAKER_RESET_SECONDS"],
+                                         exclude=[OpenFDARejected]),
+    )
+    app.extensions["crampcheck.openfda"] = EvidenceService(
+        client, DatabaseCache(), {},
+        ttl={"label": timedelta(hours=config["OPENFDA_LABEL_TTL_HOURS"]),
+             "faers": timedelta(hours=config["OPENFDA_FAERS_TTL_HOURS"]),
+             "class": timedelta(hours=config["OPENFDA_CLASS_TTL_HOURS"])},
+        clock=time.monotonic,
+    )
+
+
+def evidence_service(lexicon: Lexicon) -> EvidenceService | None:
+    """The app's evidence service, knowing the seed's pharmacologic-class map; None when disabled."""
+    service = current_app.extensions.get("crampcheck.openfda")
+    if service is not None:
+        service.pharm_classes = lexicon.pharm_classes
+    return service
+
+
+def lookup(service: EvidenceService, ingredients: Sequence[str], deadline: float | None) -> EvidenceReport:
+    """Evidence for these ingredients; any unexpected failure degrades to 'unavailable', never an error."""
+    try:
+        return service.lookup(ingredients, deadline)
+    except Exception as error:  # noqa: BLE001 - openFDA must never break a check
+        log.error("openFDA lookup failed: %s", type(error).__name__)
+        return EvidenceReport(not_checked=list(ingredients), status="unavailable")
+
+
+def batch_evidence(lexicon: Lexicon, shared_deadline: bool) -> Callable[[list[str]], dict[str, list[dict[str, Any]]]] | None:
+    """An evidence provider for a batch, or None when openFDA is disabled.
+
+    A synchronous batch shares one time budget; a job gives each lookup its own.
+    """
+    service = evidence_service(lexicon)
+    if service is None:
+        return None
+    budget = current_app.config["OPENFDA_BUDGET_SECONDS"]
+    deadline = service.clock() + budget if shared_deadline else None
+
+    def provide(ingredients: list[str]) -> dict[str, list[dict[str, Any]]]:
+        return lookup(service, ingredients, deadline or service.clock() + budget).entries
+
+    return provide
+
+
+def check_with_openfda(medications: Sequence[str], conditions: Sequence[str], lexicon: Lexicon,
+                       use_openfda: bool = True) -> CheckResult:
+    """Check a list against the seed, then add openFDA evidence within the time budget."""
+    result = check(medications, conditions, lexicon)
+    service = evidence_service(lexicon) if use_openfda else None
+    if service is None:
+        result.openfda = openfda_block(None)
+        return result
+    # Ingredients the seed does not flag first: that is where openFDA adds the most.
+    ingredients = sorted(
+        dict.fromkeys(i.name for e in result.entries for i in e.resolution.ingredients),
+        key=lexicon.is_flagged_ingredient,
+    )
+    deadline = service.clock() + current_app.config["OPENFDA_BUDGET_SECONDS"]
+    report = lookup(service, ingredients, deadline)
+    result = check(medications, conditions, lexicon, report.entries)
+    result.openfda = openfda_block(report)
+    return result
+
+
+def openfda_block(report: EvidenceReport | None) -> dict[str, Any]:
+    """The response's summary of what openFDA contributed."""
+    if report is None:
+        return {"status": "disabled", "not_checked": [], "last_updated": None, "disclaimer": OPENFDA_DISCLAIMER}
+    return {"status": report.status, "not_checked": report.not_checked, "last_updated": report.last_updated,
+            "disclaimer": OPENFDA_DISCLAIMER}

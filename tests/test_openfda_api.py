@@ -1,0 +1,150 @@
+"""openFDA in the check and batch responses: contribution, status, degradation and budget."""
+
+import pytest
+import requests
+from responses import matchers
+from sqlalchemy import delete
+
+from conftest import openfda_body
+from service import create_app
+from service.extensions import db
+from service.models import OpenFDACache
+
+BASE = "https://api.fda.gov"
+
+
+@pytest.fixture(scope="module")
+def fda_app(database_uri, tmp_path_factory):
+    return create_app({
+        "TESTING": True, "DATABASE_URL": database_uri, "OPENFDA_ENABLED": True,
+        "HUEY_SQLITE_FILE": str(tmp_path_factory.mktemp("q") / "queue.db"),
+        "OPENFDA_RATE_PER_SECOND": 10_000, "OPENFDA_RATE_PER_MINUTE": 100_000, "OPENFDA_MAX_ATTEMPTS": 2,
+        "OPENFDA_BREAKER_FAILURES": 1000,
+    })
+
+
+@pytest.fixture
+def client(fda_app):
+    with fda_app.app_context():
+        db.session.execute(delete(OpenFDACache))
+        db.session.commit()
+    service = fda_app.extensions["crampcheck.openfda"]
+    service.client.sleep = lambda _: None
+    service.client.breaker.close()
+    return fda_app.test_client()
+
+
+def _not_found(fda, endpoint):
+    fda.get(f"{BASE}/drug/{endpoint}.json", json=openfda_body("error_404_not_found.json"), status=404)
+
+
+def test_label_evidence_flags_a_drug_outside_the_seed_as_moderate_never_strong(fda, client):
+    label = openfda_body("label_atorvastatin_muscle_spasms_DERIVED.json")
+    fda.get(BASE + "/drug/label.json", json=label)
+    _not_found(fda, "event")
+    _not_found(fda, "ndc")
+    body = client.post("/api/v1/check", json={"medications": ["pravadoline 10mg", "Zetia 10mg"]}).get_json()
+    zetia = body["medications"][1]
+    assert zetia["status"] == "flagged"
+    (flag,) = zetia["flags"]
+    assert flag["source"] == "openfda-label" and flag["evidence_tier"] == "moderate"
+    assert "Muscle Spasms" in flag["note"]
+    assert {e["source"] for e in zetia["evidence"]} == {"label", "faers", "class"}
+    assert body["openfda"]["status"] == "ok" and body["openfda"]["last_updated"] == "2026-09-18"
+
+
+def test_seed_flags_stay_and_openfda_evidence_is_shown_beside_them(fda, client):
+    fda.get(BASE + "/drug/label.json", json=openfda_body("label_without_cramp_wording_DERIVED.json"))
+    _not_found(fda, "event")
+    _not_found(fda, "ndc")
+    (lasix,) = client.post("/api/v1/check", json={"medications": ["Lasix"]}).get_json()["medications"]
+    assert [f["source"] for f in lasix["flags"]] == ["seed"]
+    assert lasix["evidence"][0]["mentions_cramps"] is False
+
+
+def test_openfda_down_still_answers_from_the_seed_and_says_what_was_not_checked(fda, client):
+    fda.get(BASE + "/drug/label.json", body=requests.ConnectionError("down"))
+    response = client.post("/api/v1/check", json={"medications": ["Lasix", "Tylenol"]})
+    assert response.status_code == 200
+    body = response.get_json()
+    assert body["medications"][0]["status"] == "flagged"
+    assert body["openfda"]["status"] == "unavailable"
+    assert set(body["openfda"]["not_checked"]) == {"furosemide", "acetaminophen"}
+
+
+def test_garbage_from_openfda_never_becomes_a_5xx(fda, client):
+    for endpoint in ("label", "event", "ndc"):
+        fda.get(f"{BASE}/drug/{endpoint}.json", body="<html>oops</html>", status=200)
+    response = client.post("/api/v1/check", json={"medications": ["Lasix"]})
+    assert response.status_code == 200 and response.get_json()["openfda"]["status"] == "unavailable"
+
+
+def test_per_request_opt_out_makes_no_calls(fda, client):
+    body = client.post("/api/v1/check", json={"medications": ["Lasix"], "openfda": False}).get_json()
+    assert body["openfda"]["status"] == "disabled" and len(fda.calls) == 0
+
+
+def test_budget_is_respected_when_every_call_hangs(fda, fda_app, client):
+    service = fda_app.extensions["crampcheck.openfda"]
+    clock = [0.0]
+    service.clock = service.client.clock = lambda: clock[0]
+
+    def hang(request):
+        clock[0] += 10.0  # each call takes longer than the whole budget, then times out
+        raise requests.Timeout("hung")
+
+    fda.add_callback("GET", BASE + "/drug/label.json", callback=hang)
+    try:
+        body = client.post("/api/v1/check", json={"medications": ["Lasix", "Lipitor", "Tylenol"]}).get_json()
+    finally:
+        service.clock = service.client.clock = __import__("time").monotonic
+    assert len(fda.calls) == 1  # the first call used the budget up; nothing else was tried
+    assert body["openfda"]["status"] == "unavailable"
+    assert len(body["openfda"]["not_checked"]) == 3
+
+
+def test_partial_when_some_ingredients_were_checked(fda, fda_app, client):
+    label = openfda_body("label_without_cramp_wording_DERIVED.json")
+    calls = {"n": 0}
+
+    def first_ok_then_down(request):
+        calls["n"] += 1
+        if calls["n"] == 1:
+            return 200, {}, __import__("json").dumps(label)
+        raise requests.ConnectionError("down")
+
+    fda.add_callback("GET", BASE + "/drug/label.json", callback=first_ok_then_down)
+    _not_found(fda, "event")
+    _not_found(fda, "ndc")
+    body = client.post("/api/v1/check", json={"medications": ["Tylenol", "metformin"]}).get_json()
+    assert body["openfda"]["status"] == "partial" and body["openfda"]["not_checked"] == ["metformin"]
+
+
+def test_batch_of_repeated_drugs_looks_each_ingredient_up_once(fda, client):
+    fda.get(BASE + "/drug/label.json", json=openfda_body("label_without_cramp_wording_DERIVED.json"))
+    fda.get(BASE + "/drug/ndc.json", json=openfda_body("error_404_not_found.json"), status=404)
+    fda.get(BASE + "/drug/event.json", json=openfda_body("event_search_limit1_total.json"))
+    drugs = ["Lasix", "Lipitor", "Tylenol", "metformin", "Zocor", "Eliquis", "Norvasc", "Plavix", "Nexium", "Synthroid"]
+    rows = "".join(f"P{n},{drugs[n % len(drugs)]} {n % 7 + 1}0mg\n" for n in range(1000))
+    upload = ("patient_id,medications\n" + rows).encode()
+    response = client.post("/api/v1/batch", data=upload, content_type="text/csv")
+    assert response.status_code == 200
+    ingredients = 10
+    label_calls = [c for c in fda.calls if "/drug/label.json" in c.request.url]
+    ndc_calls = [c for c in fda.calls if "/drug/ndc.json" in c.request.url]
+    event_calls = [c for c in fda.calls if "/drug/event.json" in c.request.url]
+    assert len(label_calls) == ingredients and len(ndc_calls) == ingredients
+    assert len(event_calls) == 2 * ingredients + 2  # two per drug, two shared totals
+    assert "openfda" in response.get_data(as_text=True).splitlines()[0]
+    before = len(fda.calls)
+    client.post("/api/v1/batch", data=upload, content_type="text/csv")
+    assert len(fda.calls) == before  # a re-run is served from the cache
+
+
+def test_openfda_lookups_log_no_medication_or_ingredient_names(fda, client, caplog):
+    import logging
+
+    caplog.set_level(logging.DEBUG)
+    fda.get(BASE + "/drug/label.json", body=requests.ConnectionError("down"))
+    client.post("/api/v1/check", json={"medications": ["Zestoretic 20/12.5"]})
+    assert "lisinopril" not in caplog.text.lower() and "zestoretic" not in caplog.text.lower()

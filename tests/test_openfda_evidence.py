@@ -1,0 +1,119 @@
+"""openFDA evidence: label wording, FAERS disproportionality, class mapping, cache and budget."""
+
+import math
+from datetime import timedelta
+
+import pytest
+import requests
+from responses import matchers
+from sqlalchemy import delete
+
+from conftest import openfda_body
+from service.extensions import db
+from service.models import OpenFDACache
+from service.openfda.client import OpenFDAClient
+from service.openfda.evidence import DatabaseCache, EvidenceService
+from service.openfda.labels import find_cramp_wording
+from service.openfda.signals import disproportionality
+
+BASE = "https://api.fda.gov"
+TTL = {"label": timedelta(hours=24), "faers": timedelta(days=7), "class": timedelta(hours=24)}
+
+
+def _total(n: int) -> dict:
+    body = openfda_body("event_search_limit1_total.json")
+    body["meta"]["results"]["total"] = n
+    return body
+
+
+@pytest.fixture
+def service(app):
+    with app.app_context():
+        db.session.execute(delete(OpenFDACache))
+        db.session.commit()
+        clock = [0.0]
+        client = OpenFDAClient(requests.Session(), sleep=lambda _: None, clock=lambda: clock[0])
+        svc = EvidenceService(client, DatabaseCache(), app.extensions["crampcheck.lexicon"].pharm_classes, TTL,
+                              clock=lambda: clock[0])
+        svc.fake_clock = clock
+        yield svc
+
+
+def _register_all(fda, label="label_atorvastatin_muscle_spasms_DERIVED.json", with_both=30, with_drug=1000):
+    fda.get(BASE + "/drug/label.json", json=openfda_body(label))
+    reaction = 'patient.reaction.reactionmeddrapt.exact:"MUSCLE SPASMS"'
+    for search, total in ((f'patient.drug.openfda.generic_name:"atorvastatin" AND {reaction}', with_both),
+                          ('patient.drug.openfda.generic_name:"atorvastatin"', with_drug),
+                          (reaction, 2000)):
+        fda.get(BASE + "/drug/event.json", json=_total(total),
+                match=[matchers.query_param_matcher({"search": search, "limit": "1"})])
+    fda.get(BASE + "/drug/event.json", json=_total(1_000_000), match=[matchers.query_param_matcher({"limit": "1"})])
+    fda.get(BASE + "/drug/ndc.json", json=openfda_body("error_404_not_found.json"), status=404)
+
+
+def test_prr_ci_and_chi_square_match_a_hand_computed_table():
+    # a=30, b=970, c=1970, d=997030: PRR = (30/1000) / (1970/999000) = 15.213...
+    result = disproportionality(30, 1000, 2000, 1_000_000)
+    assert (result.a, result.b, result.c, result.d) == (30, 970, 1970, 997_030)
+    assert result.prr == pytest.approx(15.2132, rel=1e-4)
+    se = math.sqrt(1 / 30 - 1 / 1000 + 1 / 1970 - 1 / 999_000)
+    assert result.ci_low == pytest.approx(15.2132 * math.exp(-1.96 * se), rel=1e-4)
+    assert result.ci_high == pytest.approx(15.2132 * math.exp(1.96 * se), rel=1e-4)
+    chi = (30 * 997_030 - 970 * 1970) ** 2 * 1_000_000 / (1000 * 999_000 * 2000 * 998_000)
+    assert result.chi_square == pytest.approx(chi, rel=1e-6)
+    assert result.signal
+
+
+def test_too_few_reports_are_never_a_signal():
+    assert not disproportionality(2, 10, 100, 1_000_000).signal
+    assert disproportionality(0, 10, 100, 1_000_000).prr is None
+
+
+def test_label_with_muscle_spasms_wording_is_found():
+    label = openfda_body("label_atorvastatin_muscle_spasms_DERIVED.json")["results"][0]
+    section, snippet = find_cramp_wording(label)
+    assert section == "adverse_reactions" and "Muscle Spasms 3.6" in snippet
+
+
+def test_label_without_cramp_wording_is_not_a_match():
+    assert find_cramp_wording(openfda_body("label_without_cramp_wording_DERIVED.json")["results"][0]) is None
+
+
+def test_abdominal_cramps_are_not_muscle_cramps():
+    assert find_cramp_wording(openfda_body("label_loperamide_abdominal_cramps_DERIVED.json")["results"][0]) is None
+
+
+def test_lookup_builds_each_kind_of_evidence(fda, service):
+    _register_all(fda)
+    report = service.lookup(["atorvastatin"], deadline=None)
+    assert report.status == "ok" and report.not_checked == []
+    label, faers, pharm = report.entries["atorvastatin"]
+    assert label["source"] == "label" and label["mentions_cramps"]
+    assert label["set_id"] == "a60cc18b-0631-4cf0-b021-9f52224ece65" and label["url"].endswith(label["set_id"])
+    assert faers["source"] == "faers" and faers["signal"] and faers["prr"] == pytest.approx(15.213, rel=1e-3)
+    assert "not show that a drug caused" in faers["caveat"]
+    assert pharm == {"source": "class", "ingredient": "atorvastatin", "pharm_classes": [], "matched_class_id": None,
+                     "last_updated": None}
+    assert report.last_updated == "2026-09-18"
+
+
+def test_ndc_pharm_class_maps_a_drug_outside_the_seed(fda, service):
+    fda.get(BASE + "/drug/ndc.json", json=openfda_body("ndc_polythiazide_pharm_class_DERIVED.json"))
+    entry = service._class("polythiazide", None)
+    assert entry["matched_class_id"] == "thiazide-diuretics"
+    assert entry["pharm_classes"] == ["Thiazide Diuretic [EPC]"]
+
+
+def test_cache_hit_makes_zero_calls_and_misses_are_cached_too(fda, service):
+    _register_all(fda)
+    service.lookup(["atorvastatin"], deadline=None)
+    calls = len(fda.calls)
+    assert calls == 6  # label, four FAERS totals, NDC (a 404, cached as "no class")
+    service.lookup(["atorvastatin"], deadline=None)
+    assert len(fda.calls) == calls
+
+
+def test_unreachable_openfda_leaves_ingredients_not_checked(fda, service):
+    fda.get(BASE + "/drug/label.json", body=requests.ConnectionError("down"))
+    report = service.lookup(["atorvastatin", "metformin"], deadline=None)
+    assert report.status == "unavailable" and report.not_checked == ["atorvastatin", "metformin"]
