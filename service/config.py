@@ -38,7 +38,7 @@ SETTINGS: dict[str, tuple[Any, Any]] = {
     "OPENFDA_TIMEOUT": (5.0, float),
     "OPENFDA_BUDGET_SECONDS": (3.0, float),
     "OPENFDA_MAX_ATTEMPTS": (3, int),
-    "OPENFDA_RATE_PER_SECOND": (3, int),
+    "OPENFDA_RATE_PER_SECOND": (4, int),
     "OPENFDA_RATE_PER_MINUTE": (200, int),
     "OPENFDA_BREAKER_FAILURES": (5, int),
     "OPENFDA_BREAKER_RESET_SECONDS": (60, int),

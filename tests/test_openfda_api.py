@@ -148,3 +148,9 @@ def test_openfda_lookups_log_no_medication_or_ingredient_names(fda, client, capl
     fda.get(BASE + "/drug/label.json", body=requests.ConnectionError("down"))
     client.post("/api/v1/check", json={"medications": ["Zestoretic 20/12.5"]})
     assert "lisinopril" not in caplog.text.lower() and "zestoretic" not in caplog.text.lower()
+
+
+def test_default_settings_build_a_working_openfda_service(database_uri, tmp_path):
+    app = create_app({"TESTING": True, "DATABASE_URL": database_uri, "OPENFDA_ENABLED": True,
+                      "HUEY_SQLITE_FILE": str(tmp_path / "queue.db")})
+    assert app.extensions["crampcheck.openfda"].client.limiter is not None

@@ -108,3 +108,13 @@ def test_api_key_goes_in_a_header_never_in_the_url(fda):
     assert "secret-key" not in fda.calls[0].request.url
     assert fda.calls[0].request.headers["Authorization"].startswith("Basic ")
     assert "secret-key" not in repr(client)
+
+
+def test_a_host_that_cannot_be_resolved_is_not_retried(fda):
+    from urllib3.exceptions import MaxRetryError, NameResolutionError
+
+    reason = NameResolutionError("api.fda.gov", None, "Name or service not known")
+    fda.get(LABEL, body=requests.ConnectionError(MaxRetryError(None, "/drug/label.json", reason)))
+    with pytest.raises(OpenFDAUnavailable, match="resolved"):
+        _client().search("drug/label", "x")
+    assert len(fda.calls) == 1

@@ -23,6 +23,7 @@ from typing import Any
 import pybreaker
 import requests
 from pyrate_limiter import Limiter
+from urllib3.exceptions import NameResolutionError
 from tenacity import Retrying, retry_if_exception_type, stop_after_attempt, wait_exponential_jitter
 
 log = logging.getLogger(__name__)
@@ -49,6 +50,11 @@ class _Retryable(OpenFDAError):
 def quote(value: str) -> str:
     """A search value quoted as one phrase, with characters openFDA refuses removed."""
     return '"' + _NOT_ALLOWED.sub(" ", value).strip() + '"'
+
+
+def _cannot_resolve(error: requests.ConnectionError) -> bool:
+    reason = error.args[0] if error.args else None
+    return isinstance(getattr(reason, "reason", reason), NameResolutionError)
 
 
 class OpenFDAClient:
@@ -136,6 +142,10 @@ class OpenFDAClient:
             )
         except requests.Timeout as error:
             raise _Retryable("openFDA timed out") from error
+        except requests.ConnectionError as error:
+            if _cannot_resolve(error):  # no DNS (an offline machine): retrying at once cannot help
+                raise OpenFDAUnavailable("openFDA host cannot be resolved") from error
+            raise _Retryable(f"openFDA unreachable ({type(error).__name__})") from error
         except requests.RequestException as error:
             raise _Retryable(f"openFDA unreachable ({type(error).__name__})") from error
         return self._interpret(response)
