@@ -134,7 +134,10 @@ def check_entry(text: str, lexicon: Lexicon,
     if not resolution.ingredients and not resolution.unrecognised:
         notes.append(messages.NO_NAME_NOTE)
     if resolution.unrecognised:
-        notes.append(messages.UNRESOLVED_NOTE.format(parts=", ".join(f"'{p}'" for p in resolution.unrecognised)))
+        notes.append(messages.UNRESOLVED_NOTE.format(
+            parts=", ".join(f"'{p}'" for p in resolution.unrecognised),
+            or_suggestions=" or choose one of the suggestions" if resolution.suggestions else "",
+        ))
     notes.extend(
         messages.ROUTE_NOTE.format(routes=", ".join(f.routes)) for f in flags if f.routes
     )

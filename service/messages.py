@@ -53,7 +53,7 @@ QUININE_WARNING = (
 QUININE_NOTE = "Quinine is not a treatment for leg cramps: see the warning below."
 NOT_FLAGGED_NOTE = "Not associated with muscle cramps in the CrampCheck seed."
 FUZZY_NOTE = "Matched a likely misspelling: '{text}' was read as {name}. Please check this is the medicine you meant."
-UNRESOLVED_NOTE = "Could not recognise: {parts}. Check the spelling or choose one of the suggestions."
+UNRESOLVED_NOTE = "Could not recognise: {parts}. Check the spelling{or_suggestions}."
 ROUTE_NOTE = "The association applies only to these forms: {routes}."
 ROUTE_EXCLUDED_NOTE = (
     "{ingredient} is associated with cramps only in these forms: {routes}; the form written here is "
