@@ -9,7 +9,7 @@ from typing import Any
 
 from flask import Flask
 
-from . import cli, config, docs, errors, extensions, health, logs, openfda
+from . import cli, config, docs, errors, extensions, health, logs, openfda, web
 from .api import blp as api_blueprint
 from .batch import jobs as batch_jobs
 from .batch.views import blp as batch_blueprint
@@ -36,6 +36,7 @@ def create_app(overrides: Mapping[str, Any] | None = None) -> Flask:
     openfda.init_app(app)
     app.register_blueprint(health.bp)
     docs.init_app(app)
+    web.init_app(app)
     cli.init_app(app)
     with app.app_context():
         prepare_database(app)

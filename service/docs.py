@@ -7,7 +7,7 @@ from pathlib import Path
 from flask import Blueprint, Flask, render_template, send_from_directory
 from swagger_ui_bundle import swagger_ui_path
 
-bp = Blueprint("docs", __name__, template_folder="templates", static_folder="static", static_url_path="/api/v1/docs/static")
+bp = Blueprint("docs", __name__)
 
 
 @bp.get("/api/v1/docs")

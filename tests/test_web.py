@@ -1,0 +1,204 @@
+"""The web page, driven in a real browser (Debian's Chromium through Playwright)."""
+
+import os
+import shutil
+import threading
+from pathlib import Path
+
+import pytest
+from werkzeug.serving import make_server
+
+from service import create_app
+
+SCREENSHOTS = Path(__file__).parent / "screenshots"
+CHROMIUM = os.environ.get("CHROMIUM_PATH", "/usr/bin/chromium")
+CHROMIUM_ARGS = ["--headless=new", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
+                 "--disable-background-networking", "--disable-component-update", "--disable-sync"]
+
+
+@pytest.fixture(scope="module")
+def base_url(database_uri, tmp_path_factory):
+    app = create_app({"TESTING": True, "DATABASE_URL": database_uri, "OPENFDA_ENABLED": False,
+                      "HUEY_SQLITE_FILE": str(tmp_path_factory.mktemp("web") / "queue.db"),
+                      "HUEY_NAME": "web-tests", "BATCH_SYNC_MAX_ROWS": 50, "BATCH_CHUNK_ROWS": 20})
+    server = make_server("127.0.0.1", 0, app, threaded=True)
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    yield f"http://127.0.0.1:{server.server_port}"
+    server.shutdown()
+
+
+@pytest.fixture(scope="module")
+def browser():
+    try:
+        from playwright.sync_api import sync_playwright
+    except ImportError:
+        sync_playwright = None
+    if sync_playwright is None or not shutil.which(CHROMIUM):
+        if os.environ.get("CI"):
+            pytest.fail(f"browser tests must run in CI: Chromium ({CHROMIUM}) and playwright are required")
+        pytest.skip("Chromium or playwright is not installed")
+    SCREENSHOTS.mkdir(exist_ok=True)
+    with sync_playwright() as playwright:
+        browser = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+        yield browser
+        browser.close()
+
+
+@pytest.fixture
+def page(browser, base_url):
+    context = browser.new_context(base_url=base_url, accept_downloads=True)
+    page = context.new_page()
+    errors = []
+    page.on("pageerror", lambda error: errors.append(str(error)))
+    page.on("console", lambda message: errors.append(message.text) if message.type == "error" else None)
+    page.goto("/")
+    yield page
+    context.close()
+    assert not [e for e in errors if "Failed to load resource" not in e], errors
+
+
+def _check(page, text):
+    page.get_by_label("Your medicines").fill(text)
+    page.get_by_role("button", name="Check my medicines").click()
+    page.get_by_role("heading", name="Your results").wait_for()
+
+
+def test_typed_list_shows_flagged_entries_with_references(page):
+    _check(page, "Lasix 40mg daily\nTylenol, Lipitor 20mg\nxyzzy")
+    flagged = page.locator(".group-flagged")
+    assert "(2)" in flagged.locator("h3").inner_text()
+    assert flagged.get_by_text("Loop diuretics").is_visible()
+    assert flagged.get_by_text("Moderate evidence").first.is_visible()
+    link = flagged.get_by_role("link", name="Garrison SR").first
+    assert link.get_attribute("href").startswith("https://")
+    assert page.locator(".group-not_flagged").get_by_role("heading", name="Tylenol").is_visible()
+    assert page.locator(".group-unresolved").get_by_role("heading", name="xyzzy").is_visible()
+    assert "prescriber or pharmacist" in page.locator(".advice").inner_text()
+    page.screenshot(path=str(SCREENSHOTS / "results.png"), full_page=True)
+
+
+def test_misspelling_is_fixed_in_one_click_through_its_suggestion(page):
+    _check(page, "Lasics\nTylenol")
+    page.get_by_role("button", name="Use Lasix instead of Lasics and check again").click()
+    page.locator(".group-flagged").get_by_text("Loop diuretics").wait_for()
+    assert page.get_by_label("Your medicines").input_value() == "Lasix\nTylenol"
+    assert page.locator(".group-unresolved").count() == 0
+
+
+def test_quinine_warning_is_shown(page):
+    _check(page, "quinine 300mg at night")
+    assert "FDA" in page.get_by_role("alert").inner_text()
+
+
+def test_keyboard_only_run_with_autocomplete(page):
+    page.keyboard.press("Tab")  # skip link
+    page.keyboard.press("Tab")
+    assert page.evaluate("document.activeElement.id") == "add-input"
+    page.keyboard.type("lasi")
+    page.locator("#add-options [role=option]").first.wait_for()
+    page.keyboard.press("ArrowDown")
+    assert page.get_by_role("combobox").get_attribute("aria-activedescendant") == "add-option-0"
+    page.keyboard.press("Enter")
+    assert page.get_by_label("Your medicines").input_value() == "Lasix"
+    for _ in range(4):  # Add button, medicines, conditions, Check button
+        page.keyboard.press("Tab")
+    assert page.evaluate("document.activeElement.id") == "check-button"
+    page.keyboard.press("Enter")
+    page.get_by_role("heading", name="Your results").wait_for()
+    assert page.evaluate("document.activeElement.id") == "results-heading"
+    page.screenshot(path=str(SCREENSHOTS / "keyboard.png"), full_page=True)
+
+
+def test_empty_list_says_what_is_needed(page):
+    page.get_by_role("button", name="Check my medicines").click()
+    assert page.get_by_text("Enter at least one medicine.").is_visible()
+    assert page.evaluate("document.activeElement.id") == "medications"
+
+
+def test_unreachable_api_shows_a_message_and_keeps_the_input(page):
+    page.route("**/api/v1/check", lambda route: route.abort("connectionrefused"))
+    page.get_by_label("Your medicines").fill("Lasix 40mg\nLipitor")
+    page.get_by_role("button", name="Check my medicines").click()
+    page.get_by_text("We could not reach CrampCheck").wait_for()
+    assert "Your list has been kept" in page.locator("#check-status").inner_text()
+    assert page.get_by_label("Your medicines").input_value() == "Lasix 40mg\nLipitor"
+    page.screenshot(path=str(SCREENSHOTS / "offline.png"), full_page=True)
+
+
+def test_api_failure_shows_a_plain_message_and_keeps_the_input(page):
+    page.route("**/api/v1/check", lambda route: route.fulfill(
+        status=500, content_type="application/problem+json",
+        body='{"type": "about:blank", "title": "Internal Server Error", "status": 500}'))
+    page.get_by_label("Your medicines").fill("Lasix")
+    page.get_by_role("button", name="Check my medicines").click()
+    page.get_by_text("Something went wrong on our side (error 500)").wait_for()
+    assert page.get_by_label("Your medicines").input_value() == "Lasix"
+
+
+def test_csv_upload_gives_a_downloadable_result(page, tmp_path):
+    upload = tmp_path / "lists.csv"
+    upload.write_text('patient_id,medications\nP1,"Lasix 40mg; Tylenol"\nP2,Lipitor\n')
+    page.get_by_label("CSV file", exact=True).set_input_files(str(upload))
+    page.get_by_role("button", name="Upload and check").click()
+    link = page.get_by_role("link", name="Download the results (CSV)")
+    link.wait_for()
+    with page.expect_download() as download_info:
+        link.click()
+    text = Path(download_info.value.path()).read_text()
+    assert text.startswith("patient_id,row,position,medication,status")
+    assert "P1,2,1,Lasix 40mg,flagged" in text
+
+
+def test_large_csv_becomes_a_job_with_progress_and_downloads(page, tmp_path):
+    upload = tmp_path / "big.csv"
+    upload.write_text("patient_id,medications\n" + "".join(f"P{n},Lasix; Lipitor\n" for n in range(120)))
+    page.get_by_label("CSV file", exact=True).set_input_files(str(upload))
+    page.get_by_role("button", name="Upload and check").click()
+    page.get_by_role("link", name="Download the per-patient summary (CSV)").wait_for(timeout=30_000)
+    assert "120 rows checked" in page.locator("#batch-status").inner_text()
+    page.screenshot(path=str(SCREENSHOTS / "batch.png"), full_page=True)
+
+
+def test_page_works_at_phone_width(browser, base_url):
+    context = browser.new_context(base_url=base_url, viewport={"width": 375, "height": 740})
+    page = context.new_page()
+    page.goto("/")
+    _check(page, "Lasix\nLipitor")
+    assert page.evaluate("document.documentElement.scrollWidth") <= 375
+    page.screenshot(path=str(SCREENSHOTS / "phone.png"), full_page=True)
+    context.close()
+
+
+def test_page_has_a_strict_content_security_policy(base_url):
+    import requests
+
+    response = requests.get(base_url + "/", timeout=5)
+    csp = response.headers["Content-Security-Policy"]
+    assert "script-src 'self'" in csp and "unsafe-inline" not in csp and "frame-ancestors 'none'" in csp
+    assert response.headers["X-Content-Type-Options"] == "nosniff"
+    assert response.headers["Referrer-Policy"] == "no-referrer"
+    assert "<script>" not in response.text and "https://" not in response.text.split("<footer")[0]
+
+
+def _luminance(hex_colour: str) -> float:
+    channels = [int(hex_colour[i:i + 2], 16) / 255 for i in (1, 3, 5)]
+    linear = [c / 12.92 if c <= 0.03928 else ((c + 0.055) / 1.055) ** 2.4 for c in channels]
+    return 0.2126 * linear[0] + 0.7152 * linear[1] + 0.0722 * linear[2]
+
+
+def _contrast(one: str, two: str) -> float:
+    high, low = sorted((_luminance(one), _luminance(two)), reverse=True)
+    return (high + 0.05) / (low + 0.05)
+
+
+def test_palette_meets_wcag_aa_contrast():
+    import re
+
+    css = (Path(__file__).parent.parent / "service/static/app.css").read_text()
+    colours = dict(re.findall(r"--([a-z-]+):\s*(#[0-9a-f]{6})", css))
+    for name in ("ink", "muted", "brand", "strong", "moderate", "weak", "ok"):
+        for background in ("paper", "wash", "danger-wash", "warn-wash"):
+            assert _contrast(colours[name], colours[background]) >= 4.5, (name, background)
+    assert _contrast("#ffffff", colours["brand"]) >= 4.5  # button text
+    assert _contrast(colours["focus"], colours["paper"]) >= 3  # focus ring (non-text)
