@@ -5,8 +5,10 @@ from __future__ import annotations
 import logging
 import os
 from collections.abc import Mapping
+from pathlib import Path
 from typing import Any
 
+import flask_migrate
 from flask import Flask
 
 from . import cli, config, docs, errors, extensions, health, logs, openfda, web
@@ -15,9 +17,10 @@ from .batch import jobs as batch_jobs
 from .batch.views import blp as batch_blueprint
 from .extensions import db
 from .lexicon import Lexicon
-from .seeding import load_seed, loaded_version, read_seed_files, read_seed_from_db, seed_version
+from .seeding import database_lock, load_seed, loaded_version, read_seed_files, read_seed_from_db, seed_version
 
 log = logging.getLogger(__name__)
+MIGRATIONS = Path(__file__).resolve().parent.parent / "migrations"
 
 
 def create_app(overrides: Mapping[str, Any] | None = None) -> Flask:
@@ -28,6 +31,7 @@ def create_app(overrides: Mapping[str, Any] | None = None) -> Flask:
     os.makedirs(app.instance_path, exist_ok=True)
     logs.init_app(app)
     db.init_app(app)
+    extensions.migrate.init_app(app, db, directory=str(MIGRATIONS))
     errors.init_app(app)
     extensions.api.init_app(app)
     extensions.api.register_blueprint(api_blueprint)
@@ -38,10 +42,11 @@ def create_app(overrides: Mapping[str, Any] | None = None) -> Flask:
     docs.init_app(app)
     web.init_app(app)
     cli.init_app(app)
-    with app.app_context():
-        prepare_database(app)
-        app.extensions["crampcheck.lexicon"] = Lexicon.build(read_seed_from_db())
-        release_connections(app)
+    if app.config["PREPARE_DATABASE"]:
+        with app.app_context():
+            prepare_database(app)
+            app.extensions["crampcheck.lexicon"] = Lexicon.build(read_seed_from_db())
+            release_connections(app)
     return app
 
 
@@ -53,8 +58,14 @@ def release_connections(app: Flask) -> None:
 
 
 def prepare_database(app: Flask) -> None:
-    """Create the tables, and load the seed files if the database holds another version (or none)."""
-    db.create_all()
+    """Migrate the schema and load the seed if needed, one instance at a time."""
+    with database_lock(db.engine):
+        if app.config["AUTO_MIGRATE"]:
+            flask_migrate.upgrade(directory=str(MIGRATIONS))
+        _seed_if_needed(app)
+
+
+def _seed_if_needed(app: Flask) -> None:
     if app.config["SEED_ON_START"]:
         if load_seed(read_seed_files()):
             log.info("loaded seed %s", loaded_version())

@@ -12,7 +12,8 @@ from flask.cli import with_appcontext
 from .matching import CheckResult
 from .openfda import batch_evidence, check_with_openfda
 from .schemas import CheckResponseSchema
-from .seeding import load_seed, read_seed_files, read_seed_from_db
+from .extensions import db
+from .seeding import database_lock, load_seed, read_seed_files, read_seed_from_db
 
 TIER_LABEL = {"strong": "STRONG", "moderate": "MODERATE", "weak": "WEAK"}
 
@@ -25,7 +26,8 @@ def seed_command(force: bool) -> None:
     from .lexicon import Lexicon
 
     seed = read_seed_files()
-    changed = load_seed(seed, force=force)
+    with database_lock(db.engine):
+        changed = load_seed(seed, force=force)
     current_app.extensions["crampcheck.lexicon"] = Lexicon.build(read_seed_from_db())
     click.echo(f"seed {seed.version} {'loaded' if changed else 'already loaded; nothing to do'}")
 

@@ -16,11 +16,15 @@ SETTINGS: dict[str, tuple[Any, Any]] = {
     "DATABASE_URL": (None, str),
     "SECRET_KEY": ("dev-only-not-secret", str),
     "LOG_LEVEL": ("INFO", str),
+    "LOG_FORMAT": ("json", str),  # json or text
     "MAX_MEDICATIONS": (200, int),
     "MAX_ENTRY_CHARS": (200, int),
     "MAX_CONDITIONS": (50, int),
     "CHECK_MAX_BODY_BYTES": (256 * 1024, int),
     "SEED_ON_START": (True, _bool),
+    "AUTO_MIGRATE": (True, _bool),
+    # Off only for maintenance commands that must run before the schema exists (flask db ...).
+    "PREPARE_DATABASE": (True, _bool),
     "REDIS_URL": (None, str),
     "HUEY_NAME": ("crampcheck", str),
     "HUEY_SQLITE_FILE": (None, str),  # the embedded queue's file; default: queue.db in the instance folder

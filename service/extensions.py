@@ -1,6 +1,7 @@
 """Flask extensions, created unbound and bound to the app in create_app."""
 
 import marshmallow as ma
+from flask_migrate import Migrate
 from flask_smorest import Api as SmorestApi
 from flask_sqlalchemy import SQLAlchemy
 from sqlalchemy.orm import DeclarativeBase
@@ -34,3 +35,4 @@ class Api(SmorestApi):
 
 db = SQLAlchemy(model_class=Base)
 api = Api()
+migrate = Migrate()

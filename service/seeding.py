@@ -3,12 +3,15 @@
 from __future__ import annotations
 
 import csv
+import fcntl
 import hashlib
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
 import yaml
-from sqlalchemy import delete, insert, select
+from sqlalchemy import Engine, delete, insert, select, text
 
 from . import models
 from .extensions import db
@@ -19,6 +22,35 @@ SEED_FILES = (
     "VERSION", "references.yaml", "drug_classes.yaml", "members.csv",
     "synonyms.csv", "products.csv", "vocabulary.csv", "conditions.yaml", "pharm_classes.csv",
 )
+
+
+# Any constant shared by every instance: the PostgreSQL advisory lock that serialises start-up.
+_LOCK_KEY = 0x43524D50  # "CRMP"
+
+
+@contextmanager
+def database_lock(engine: Engine) -> Iterator[None]:
+    """Hold a lock across instances while migrating and seeding (no duplicate rows, no failed start).
+
+    PostgreSQL: a session advisory lock. SQLite: an exclusive lock on a file beside the database.
+    """
+    if engine.dialect.name == "postgresql":
+        with engine.connect() as connection:
+            connection.execute(text("SELECT pg_advisory_lock(:key)"), {"key": _LOCK_KEY})
+            try:
+                yield
+            finally:
+                connection.execute(text("SELECT pg_advisory_unlock(:key)"), {"key": _LOCK_KEY})
+                connection.commit()
+    elif engine.dialect.name == "sqlite" and engine.url.database not in (None, "", ":memory:"):
+        with open(f"{engine.url.database}.lock", "w") as handle:
+            fcntl.flock(handle, fcntl.LOCK_EX)
+            try:
+                yield
+            finally:
+                fcntl.flock(handle, fcntl.LOCK_UN)
+    else:
+        yield
 
 
 def seed_version(seed_dir: Path = SEED_DIR) -> str:
