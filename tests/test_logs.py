@@ -1,16 +1,39 @@
-"""Medication lists are health data: they never reach a log."""
+"""Medication lists are health data: they never reach a log. Logs are JSON with a request id."""
 
+import json
 import logging
 
+from pythonjsonlogger.json import JsonFormatter
+
 from service.logs import RedactQueryStrings
+
+SECRET_LIST = ["Zestoretic 20/12.5 secretword", "Lipitor"]
 
 
 def test_a_real_check_request_logs_no_medication_text(client, caplog):
     caplog.set_level(logging.DEBUG)
-    client.post("/api/v1/check", json={"medications": ["Zestoretic 20/12.5 secretword"]})
+    client.post("/api/v1/check", json={"medications": SECRET_LIST, "conditions": ["secretcondition"]})
     client.get("/api/v1/medications/suggest?q=zestoretic")
-    assert "zestoretic" not in caplog.text.lower()
-    assert "secretword" not in caplog.text
+    client.post("/api/v1/batch", data=b"patient_id,medications\nP1,Zestoretic secretword\n", content_type="text/csv")
+    text = caplog.text.lower()
+    for word in ("zestoretic", "secretword", "lipitor", "secretcondition", "lisinopril"):
+        assert word not in text
+
+
+def test_every_request_is_logged_as_json_with_its_request_id(client, caplog):
+    caplog.set_level(logging.INFO)
+    response = client.post("/api/v1/check", json={"medications": SECRET_LIST},
+                           headers={"X-Request-ID": "req-test-000123"})
+    assert response.headers["X-Request-ID"] == "req-test-000123"
+    (record,) = [r for r in caplog.records if r.name == "crampcheck.access"]
+    line = json.loads(JsonFormatter("%(message)s %(request_id)s").format(record))
+    assert line["request_id"] == "req-test-000123"
+    assert line["route"] == "/api/v1/check" and line["status"] == 200 and line["method"] == "POST"
+
+
+def test_a_request_without_a_valid_id_gets_a_new_one(client):
+    response = client.get("/healthz", headers={"X-Request-ID": "bad id with spaces"})
+    assert len(response.headers["X-Request-ID"]) == 32
 
 
 def test_access_log_lines_lose_their_query_string():
