@@ -5,7 +5,7 @@ VENV ?= .venv
 BIN := $(VENV)/bin
 PORT ?= 8000
 
-.PHONY: run test seed clean chromium
+.PHONY: run test test-postgres seed clean chromium
 
 $(BIN)/.installed: requirements.txt requirements-dev.txt
 	$(PYTHON) -m venv $(VENV)
@@ -15,8 +15,22 @@ $(BIN)/.installed: requirements.txt requirements-dev.txt
 run: $(BIN)/.installed
 	$(BIN)/gunicorn --config gunicorn.conf.py --bind 127.0.0.1:$(PORT) 'service:create_app()'
 
+TEST_POSTGRES_URL ?= postgresql://postgres@127.0.0.1:5432/test
+
+# The whole suite on SQLite, then again on PostgreSQL (required when CI is set).
 test: $(BIN)/.installed chromium
 	$(BIN)/python -m pytest $(PYTEST_ARGS)
+	@$(MAKE) --no-print-directory test-postgres
+
+test-postgres: $(BIN)/.installed
+	@if $(BIN)/python -c "import psycopg; psycopg.connect('$(TEST_POSTGRES_URL)', connect_timeout=3).close()" 2>/dev/null; then \
+	  echo "== the suite again on PostgreSQL ($(TEST_POSTGRES_URL))"; \
+	  TEST_DATABASE_URL='$(TEST_POSTGRES_URL)' $(BIN)/python -m pytest $(PYTEST_ARGS); \
+	elif [ -n "$$CI" ]; then \
+	  echo "PostgreSQL is required in CI at $(TEST_POSTGRES_URL)"; exit 1; \
+	else \
+	  echo "PostgreSQL not reachable at $(TEST_POSTGRES_URL): skipped the PostgreSQL run"; \
+	fi
 
 # The browser tests drive Debian's Chromium; install it when missing and we can (root with apt).
 chromium:

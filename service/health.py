@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import redis
 from flask import Blueprint, current_app
 from sqlalchemy import text
 
@@ -30,4 +31,11 @@ def readyz():
         return problem(503, "Service Unavailable", "The database is not reachable.")
     if version is None or "crampcheck.lexicon" not in current_app.extensions:
         return problem(503, "Service Unavailable", "The seed is not loaded.")
-    return {"status": "ready", "seed_version": version}
+    redis_url = current_app.config.get("REDIS_URL")
+    if redis_url:
+        try:
+            redis.Redis.from_url(redis_url, socket_connect_timeout=1, socket_timeout=1).ping()
+        except redis.RedisError as error:
+            current_app.logger.warning("readiness check failed: Redis %s", type(error).__name__)
+            return problem(503, "Service Unavailable", "Redis (the job queue) is not reachable.")
+    return {"status": "ready", "seed_version": version, "redis": "ok" if redis_url else "not configured"}

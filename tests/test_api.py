@@ -141,3 +141,23 @@ def test_unexpected_error_is_a_500_problem_without_details(app, monkeypatch):
     response = app.test_client().post("/api/v1/check", json={"medications": ["Lasix"]})
     assert response.status_code == 500 and response.mimetype == PROBLEM
     assert "Lasix" not in response.get_data(as_text=True)
+
+
+def test_readiness_fails_when_the_configured_redis_is_unreachable(app):
+    app.config["REDIS_URL"] = "redis://127.0.0.1:1/0"
+    try:
+        response = app.test_client().get("/readyz")
+    finally:
+        app.config["REDIS_URL"] = None
+    assert response.status_code == 503 and "Redis" in response.get_json()["detail"]
+
+
+def test_readiness_fails_when_the_database_is_unreachable(app, monkeypatch):
+    from service import health
+
+    def unreachable():
+        raise RuntimeError("database down")
+
+    monkeypatch.setattr(health, "loaded_version", unreachable)
+    response = app.test_client().get("/readyz")
+    assert response.status_code == 503 and "database" in response.get_json()["detail"]

@@ -15,7 +15,8 @@ from typing import Any
 import pybreaker
 import requests
 from flask import Flask, current_app
-from pyrate_limiter import Duration, Limiter, Rate
+import redis
+from pyrate_limiter import Duration, InMemoryBucket, Limiter, Rate, RedisBucket
 
 from ..lexicon import Lexicon
 from ..matching import CheckResult, check
@@ -37,8 +38,7 @@ def init_app(app: Flask) -> None:
         return
     session = requests.Session()
     session.headers["User-Agent"] = "CrampCheck (+https://github.com/crampcheck)"
-    limiter = Limiter([Rate(config["OPENFDA_RATE_PER_SECOND"], Duration.SECOND),
-                       Rate(config["OPENFDA_RATE_PER_MINUTE"], Duration.MINUTE)])
+    limiter = Limiter(_throttle_bucket(config))
     client = OpenFDAClient(
         session, base_url=config["OPENFDA_BASE_URL"], api_key=config["OPENFDA_API_KEY"],
         timeout=config["OPENFDA_TIMEOUT"], limiter=limiter, max_attempts=config["OPENFDA_MAX_ATTEMPTS"],
@@ -53,6 +53,19 @@ def init_app(app: Flask) -> None:
              "class": timedelta(hours=config["OPENFDA_CLASS_TTL_HOURS"])},
         clock=time.monotonic,
     )
+
+
+def _throttle_bucket(config: dict[str, Any]) -> Any:
+    """The throttle's bucket: in Redis when configured, so every instance shares openFDA's quota."""
+    rates = [Rate(config["OPENFDA_RATE_PER_SECOND"], Duration.SECOND),
+             Rate(config["OPENFDA_RATE_PER_MINUTE"], Duration.MINUTE)]
+    if config.get("REDIS_URL"):
+        try:
+            client = redis.Redis.from_url(config["REDIS_URL"], socket_connect_timeout=2, socket_timeout=2)
+            return RedisBucket.init(rates, client, f"{config['HUEY_NAME']}:openfda-throttle")
+        except redis.RedisError as error:
+            log.warning("openFDA throttle kept per process: Redis unavailable (%s)", type(error).__name__)
+    return InMemoryBucket(rates)
 
 
 def evidence_service(lexicon: Lexicon) -> EvidenceService | None:

@@ -1,0 +1,52 @@
+"""Production configuration: database URLs, a throttle shared through Redis, gunicorn settings."""
+
+import os
+import subprocess
+import sys
+import uuid
+from pathlib import Path
+
+import pytest
+import redis
+
+from service import create_app
+from service.config import database_uri
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+@pytest.mark.parametrize(
+    ("url", "expected"),
+    [
+        ("postgres://u:p@db.example:5432/app", "postgresql+psycopg://u:p@db.example:5432/app"),
+        ("postgresql://u@db/app", "postgresql+psycopg://u@db/app"),
+        ("postgresql+psycopg://u@db/app", "postgresql+psycopg://u@db/app"),
+        (None, "sqlite:////srv/instance/crampcheck.db"),
+    ],
+)
+def test_database_url_forms_hosting_platforms_hand_out_are_accepted(url, expected):
+    assert database_uri(url, "/srv/instance") == expected
+
+
+def test_openfda_throttle_is_shared_by_instances_through_redis(database_uri, tmp_path):
+    url = os.environ.get("TEST_REDIS_URL", "redis://127.0.0.1:6379/15")
+    try:
+        redis.Redis.from_url(url, socket_connect_timeout=1).ping()
+    except redis.RedisError:
+        if os.environ.get("CI"):
+            raise
+        pytest.skip("no Redis")
+    settings = {"TESTING": True, "DATABASE_URL": database_uri, "OPENFDA_ENABLED": True, "REDIS_URL": url,
+                "HUEY_NAME": f"throttle-{uuid.uuid4().hex}", "BATCH_WORKER": "external",
+                "OPENFDA_RATE_PER_SECOND": 3, "OPENFDA_RATE_PER_MINUTE": 100}
+    limiters = [create_app({**settings, "HUEY_SQLITE_FILE": str(tmp_path / f"q{n}.db")})
+                .extensions["crampcheck.openfda"].client.limiter for n in range(2)]
+    granted = sum(limiter.try_acquire("openfda", blocking=False) for _ in range(5) for limiter in limiters)
+    assert granted == 3  # one quota for both instances, not three each
+
+
+def test_gunicorn_settings_come_from_the_environment():
+    code = "import runpy; c = runpy.run_path('gunicorn.conf.py'); print(c['workers'], c['threads'], c['timeout'])"
+    env = {**os.environ, "WEB_CONCURRENCY": "3", "GUNICORN_THREADS": "8", "GUNICORN_TIMEOUT": "45"}
+    output = subprocess.run([sys.executable, "-c", code], cwd=ROOT, env=env, capture_output=True, text=True).stdout
+    assert output.split() == ["3", "8", "45"]
