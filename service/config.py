@@ -77,7 +77,7 @@ def load(environ: Mapping[str, str], instance_path: str, overrides: Mapping[str,
     config.update(
         API_TITLE="CrampCheck API",
         API_VERSION="v1",
-        OPENAPI_VERSION="3.1.0",
+        OPENAPI_VERSION="3.0.3",  # the bundled Swagger UI (4.x) renders 3.0 documents
         OPENAPI_URL_PREFIX="/api/v1",
         OPENAPI_JSON_PATH="openapi.json",
     )

@@ -202,3 +202,15 @@ def test_palette_meets_wcag_aa_contrast():
             assert _contrast(colours[name], colours[background]) >= 4.5, (name, background)
     assert _contrast("#ffffff", colours["brand"]) >= 4.5  # button text
     assert _contrast(colours["focus"], colours["paper"]) >= 3  # focus ring (non-text)
+
+
+def test_api_docs_page_renders_offline_under_its_csp(browser, base_url):
+    context = browser.new_context(base_url=base_url)
+    page = context.new_page()
+    errors = []
+    page.on("console", lambda message: errors.append(message.text) if message.type == "error" else None)
+    page.goto("/api/v1/docs")
+    page.get_by_text("/api/v1/check", exact=True).wait_for()
+    assert page.get_by_role("heading", name="CrampCheck API").is_visible()
+    assert errors == []
+    context.close()
