@@ -14,7 +14,6 @@ def _bool(value: str) -> bool:
 # name: (default, parser). Every setting here can be given as an environment variable.
 SETTINGS: dict[str, tuple[Any, Any]] = {
     "DATABASE_URL": (None, str),
-    "SECRET_KEY": ("dev-only-not-secret", str),
     "LOG_LEVEL": ("INFO", str),
     "LOG_FORMAT": ("json", str),  # json or text
     "MAX_MEDICATIONS": (200, int),

@@ -9,6 +9,7 @@ unresolved with suggestions. A wrong drug is worse than no answer.
 
 from __future__ import annotations
 
+from bisect import bisect_left
 from dataclasses import dataclass
 
 from rapidfuzz import fuzz, process
@@ -51,7 +52,9 @@ NOISE = frozenset(
     otc rx generic brand name tabs caps daily' as needed required directed when if only
     continue continued current currently also still now today started start new stopped held hold
     pack dosepak dose-pack nostril nostrils sliding scale low u tab. inj ud sig disp refill refills
-    qty quantity supply taper tapering
+    qty quantity supply taper tapering om extra actuation actuations actuat act base metered aerosol
+    system injector auto unt mcg/act device kit each nightly weekly biweekly fortnightly as
+    needed directions instructions sig
     """.split()
 )
 CONNECTORS = frozenset({"and", "with", "plus", "w", "combined", "combination", "combo", "also"})
@@ -236,8 +239,6 @@ def _suggestion(entry: NameEntry, by_prefix: bool) -> Suggestion:
 
 
 def _prefix_matches(query: str, lexicon: Lexicon, limit: int) -> list[str]:
-    from bisect import bisect_left
-
     keys = lexicon.sorted_keys
     start = bisect_left(keys, query)
     matches = []
