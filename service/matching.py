@@ -9,7 +9,7 @@ from typing import Any
 from . import messages
 from .lexicon import Condition, DrugClass, Lexicon, Reference
 from .resolution import Resolution, resolve
-from .text import name_key
+from .text import BOUNDARIES, tokenize
 
 TIER_ORDER = ("strong", "moderate", "weak")
 QUININE = "quinine"
@@ -158,17 +158,32 @@ def check_entry(text: str, lexicon: Lexicon,
     return EntryResult(resolution, status, tuple(flags), tuple(dict.fromkeys(notes)), entries)
 
 
+NEGATIONS = frozenset({"no", "not", "denies", "without", "never", "none"})
+
+
 def match_conditions(conditions: Sequence[str], lexicon: Lexicon) -> tuple[list[Condition], list[str]]:
-    """The seeded conditions named in a list, and the names that matched none."""
+    """The seeded conditions named in a list ("stage 3 CKD" names kidney disease), and those matching none."""
     matched: dict[str, Condition] = {}
     unmatched = []
     for text in conditions:
-        condition_id = lexicon.condition_names.get(name_key(text) or "")
+        condition_id = _condition_in(text, lexicon)
         if condition_id is None:
             unmatched.append(text)
         else:
             matched.setdefault(condition_id, lexicon.conditions[condition_id])
     return list(matched.values()), unmatched
+
+
+def _condition_in(text: str, lexicon: Lexicon) -> str | None:
+    words = [w for w in tokenize(text) if w not in BOUNDARIES]
+    if not words or words[0] in NEGATIONS or "family history" in " ".join(words):
+        return None
+    for length in range(len(words), 0, -1):  # the longest name written in the text wins
+        for start in range(len(words) - length + 1):
+            condition_id = lexicon.condition_names.get(" ".join(words[start:start + length]))
+            if condition_id is not None:
+                return condition_id
+    return None
 
 
 def check(medications: Sequence[str], conditions: Sequence[str], lexicon: Lexicon,

@@ -92,3 +92,18 @@ def test_conditions_match_by_synonym_and_unknown_ones_are_listed(lexicon):
     assert [c.id for c in result.conditions] == ["kidney-disease", "diabetes"]
     assert result.unmatched_conditions == ["bad knees"]
     assert all(c.references for c in result.conditions)
+
+
+@pytest.mark.parametrize(
+    ("text", "condition"),
+    [("Stage 3 CKD", "kidney-disease"), ("type II diabetes", "diabetes"), ("on haemodialysis 3x/week", "kidney-disease"),
+     ("hypothyroidism (treated)", "thyroid-disease"), ("28 weeks pregnant", "pregnancy")],
+)
+def test_conditions_are_found_inside_longer_descriptions(text, condition, lexicon):
+    assert [c.id for c in check(["Lasix"], [text], lexicon).conditions] == [condition]
+
+
+@pytest.mark.parametrize("text", ["no diabetes", "family history of kidney disease", "bad knees"])
+def test_negated_or_unknown_conditions_are_not_matched(text, lexicon):
+    result = check(["Lasix"], [text], lexicon)
+    assert result.conditions == [] and result.unmatched_conditions == [text]

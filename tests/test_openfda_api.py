@@ -39,18 +39,28 @@ def _not_found(fda, endpoint):
 
 
 def test_label_evidence_flags_a_drug_outside_the_seed_as_moderate_never_strong(fda, client):
-    label = openfda_body("label_atorvastatin_muscle_spasms_DERIVED.json")
+    label = openfda_body("label_montelukast_muscle_cramps_DERIVED.json")
     fda.get(BASE + "/drug/label.json", json=label)
     _not_found(fda, "event")
     _not_found(fda, "ndc")
-    body = client.post("/api/v1/check", json={"medications": ["pravadoline 10mg", "Zetia 10mg"]}).get_json()
-    zetia = body["medications"][1]
-    assert zetia["status"] == "flagged"
-    (flag,) = zetia["flags"]
+    body = client.post("/api/v1/check", json={"medications": ["pravadoline 10mg", "Singulair 10mg"]}).get_json()
+    singulair = body["medications"][1]
+    assert singulair["status"] == "flagged"
+    (flag,) = singulair["flags"]
     assert flag["source"] == "openfda-label" and flag["evidence_tier"] == "moderate"
-    assert "Muscle Spasms" in flag["note"]
-    assert {e["source"] for e in zetia["evidence"]} == {"label", "faers", "class"}
+    assert "muscle cramps" in flag["note"]
+    assert {e["source"] for e in singulair["evidence"]} == {"label", "faers", "class"}
     assert body["openfda"]["status"] == "ok" and body["openfda"]["last_updated"] == "2026-09-18"
+
+
+def test_a_combination_products_label_is_not_taken_for_one_ingredient(fda, client):
+    fda.get(BASE + "/drug/label.json", json=openfda_body("label_combination_amlodipine_atorvastatin_DERIVED.json"))
+    _not_found(fda, "event")
+    _not_found(fda, "ndc")
+    (entry,) = client.post("/api/v1/check", json={"medications": ["atorvastatin 20mg"]}).get_json()["medications"]
+    label = next(e for e in entry["evidence"] if e["source"] == "label")
+    assert label["found"] is False and label["mentions_cramps"] is False
+    assert [f["source"] for f in entry["flags"]] == ["seed"]
 
 
 def test_seed_flags_stay_and_openfda_evidence_is_shown_beside_them(fda, client):
@@ -154,3 +164,17 @@ def test_default_settings_build_a_working_openfda_service(database_uri, tmp_path
     app = create_app({"TESTING": True, "DATABASE_URL": database_uri, "OPENFDA_ENABLED": True,
                       "HUEY_SQLITE_FILE": str(tmp_path / "queue.db")})
     assert app.extensions["crampcheck.openfda"].client.limiter is not None
+
+
+def test_warm_fetches_every_seeded_ingredient_once_then_nothing(fda, fda_app, client):
+    for endpoint in ("label", "event", "ndc"):
+        _not_found(fda, endpoint)
+    runner = fda_app.test_cli_runner()
+    result = runner.invoke(args=["openfda", "warm"])
+    ingredients = len(fda_app.extensions["crampcheck.lexicon"].memberships)
+    assert result.exit_code == 0 and f"{ingredients} of {ingredients} ingredients cached" in result.output
+    label_calls = sum("/drug/label.json" in c.request.url for c in fda.calls)
+    assert label_calls == ingredients
+    before = len(fda.calls)
+    runner.invoke(args=["openfda", "warm"])
+    assert len(fda.calls) == before

@@ -21,6 +21,7 @@ from sqlalchemy.exc import IntegrityError
 
 from ..extensions import db
 from ..models import OpenFDACache
+from ..text import name_key, strip_salt
 from .client import OpenFDAClient, OpenFDAError, quote
 from .labels import find_cramp_wording, label_url
 from .signals import disproportionality
@@ -113,17 +114,16 @@ class EvidenceService:
     def _label(self, ingredient: str, deadline: float | None) -> dict[str, Any]:
         name = quote(ingredient)
         body = self.client.search("drug/label", f"openfda.generic_name:{name} OR openfda.substance_name:{name}",
-                                  limit=5, deadline=deadline, sort="effective_time:desc")
+                                  limit=10, deadline=deadline, sort="effective_time:desc")
         entry: dict[str, Any] = {"source": "label", "ingredient": ingredient, "found": False, "mentions_cramps": False}
-        if body is None:
+        # The phrase search also finds combination products; keep a label of this ingredient alone.
+        label = next((r for r in (body or {}).get("results", []) if _is_label_of(r, ingredient)), None)
+        if label is None:
+            entry["last_updated"] = ((body or {}).get("meta") or {}).get("last_updated")
             return entry
-        labels = body.get("results") or []
-        # Prefer a label of this ingredient alone over a combination product's.
-        labels.sort(key=lambda r: len(" ".join((r.get("openfda") or {}).get("generic_name") or ["x" * 99])))
-        label = labels[0] if labels else {}
         wording = find_cramp_wording(label)
         entry.update(
-            found=bool(label), mentions_cramps=wording is not None,
+            found=True, mentions_cramps=wording is not None,
             section=wording[0] if wording else None, snippet=wording[1] if wording else None,
             set_id=label.get("set_id"), effective_time=label.get("effective_time"),
             url=label_url(label["set_id"]) if label.get("set_id") else None,
@@ -164,6 +164,16 @@ class EvidenceService:
         matched = next((self.pharm_classes[c.lower()] for c in classes if c.lower() in self.pharm_classes), None)
         return {"source": "class", "ingredient": ingredient, "pharm_classes": classes, "matched_class_id": matched,
                 "last_updated": ((body or {}).get("meta") or {}).get("last_updated")}
+
+
+def _is_label_of(label: dict[str, Any], ingredient: str) -> bool:
+    """True when the label's generic or substance name is exactly this ingredient (salt words aside)."""
+    names = (label.get("openfda") or {})
+    for value in (*names.get("generic_name", ()), *names.get("substance_name", ())):
+        key = name_key(value) if isinstance(value, str) else None
+        if key and strip_salt(key) == ingredient:
+            return True
+    return False
 
 
 def _round(value: float | None) -> float | None:
