@@ -52,7 +52,7 @@ NOISE = frozenset(
     otc rx generic brand name tabs caps daily' as needed required directed when if only
     continue continued current currently also still now today started start new stopped held hold
     pack dosepak dose-pack nostril nostrils sliding scale low u tab. inj ud sig disp refill refills
-    qty quantity supply taper tapering om extra actuation actuations actuat act base metered aerosol
+    qty quantity supply taper tapering om min mins minute minutes wk wks mo yr yrs extra actuation actuations actuat act base metered aerosol
     system injector auto unt mcg/act device kit each nightly weekly biweekly fortnightly as
     needed directions instructions sig
     """.split()
@@ -109,8 +109,7 @@ def resolve(text: str, lexicon: Lexicon) -> Resolution:
             unknown_spans.append([])
             continue
         token = tokens[i]
-        # Unknown words with digits are strengths or product codes ("m20", "12hr").
-        if _is_filler(token) or any(c.isdigit() for c in token):
+        if _is_filler(token):
             unknown_spans.append([])
         else:
             unknown_spans[-1].append(token)

@@ -8,9 +8,10 @@ from __future__ import annotations
 import re
 import unicodedata
 
-# Tokens: words (letters first, digits allowed: "b12", "d3"), numbers ("12.5", "0,625"),
-# and hard boundaries that a name never spans.
-_TOKEN = re.compile(r"[a-z][a-z0-9']*|\d+(?:[.,]\d+)?|[/+,;()\[\]|:]")
+# Tokens: words, numbers ("12.5", "0,625") and hard boundaries that a name never spans. Letters
+# and digits are split ("Lasix40mg" -> lasix 40 mg); names with digits ("vitamin B12") are keyed
+# the same way, so they still match.
+_TOKEN = re.compile(r"[a-z][a-z']*|\d+(?:[.,]\d+)?|[/+,;()\[\]|:]")
 BOUNDARIES = frozenset("/+,;()[]|:")
 # Dotted abbreviations: "b.i.d.", "q.h.s.", "p.o."
 _DOTTED = re.compile(r"\b(?:[a-z]\.){2,}")

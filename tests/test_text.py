@@ -9,6 +9,7 @@ def test_normalize_drops_trademark_signs_case_and_accents():
 
 def test_tokenize_separates_strengths_units_and_combination_marks():
     assert tokenize("Hyzaar 50/12.5mg") == ["hyzaar", "50", "/", "12.5", "mg"]
+    assert tokenize("Lasix40mg") == ["lasix", "40", "mg"]
     assert tokenize("losartan+HCTZ") == ["losartan", "+", "hctz"]
 
 
