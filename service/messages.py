@@ -14,7 +14,8 @@ DISCLAIMER = (
 ADVICE_FLAGGED = (
     "{count} of your medicines {verb} associated with muscle cramps in published evidence. This does "
     "not mean {pronoun} causing your cramps. Do not stop or change any medicine on your own: talk "
-    "to your prescriber or pharmacist first. They can look at the whole picture, including other causes of cramps. See a doctor soon if cramps "
+    "to your prescriber or pharmacist first. They can look at the whole picture, including other "
+    "causes of cramps. See a doctor soon if cramps "
     "disturb your sleep or come with numbness, weakness or swelling, and get urgent help if a cramp "
     "lasts more than 10 minutes despite stretching."
 )

@@ -66,3 +66,21 @@ def test_forced_reload_replaces_rather_than_duplicates(app):
         before = db.session.scalar(select(func.count()).select_from(models.Member))
         assert load_seed(read_seed_files(), force=True) is True
         assert db.session.scalar(select(func.count()).select_from(models.Member)) == before
+
+
+def test_no_class_or_member_text_says_a_drug_causes_cramps(seed):
+    import re
+
+    texts = [c[field] or "" for c in seed.classes for field in ("name", "mechanism", "key_figure", "note")]
+    texts += [m["note"] or "" for m in seed.members]
+    for text in texts:
+        assert not re.search(r"\bcause[sd]?\b", text, re.I), text
+
+
+def test_quinine_is_never_offered_as_a_remedy():
+    from service import messages
+
+    for name in dir(messages):
+        value = getattr(messages, name)
+        if isinstance(value, str) and "quinine" in value.lower():
+            assert "should not be used" in value or "not a treatment" in value, name
