@@ -82,5 +82,5 @@ def test_quinine_is_never_offered_as_a_remedy():
 
     for name in dir(messages):
         value = getattr(messages, name)
-        if isinstance(value, str) and "quinine" in value.lower():
+        if isinstance(value, str) and not name.startswith("__") and "quinine" in value.lower():
             assert "should not be used" in value or "not a treatment" in value, name
