@@ -134,12 +134,15 @@ def test_batch_of_repeated_drugs_looks_each_ingredient_up_once(fda, client):
     fda.get(BASE + "/drug/label.json", json=openfda_body("label_without_cramp_wording_DERIVED.json"))
     fda.get(BASE + "/drug/ndc.json", json=openfda_body("error_404_not_found.json"), status=404)
     fda.get(BASE + "/drug/event.json", json=openfda_body("event_search_limit1_total.json"))
-    drugs = ["Lasix", "Lipitor", "Tylenol", "metformin", "Zocor", "Eliquis", "Norvasc", "Plavix", "Nexium", "Synthroid"]
+    drugs = ["Lasix", "Lipitor", "Tylenol", "metformin", "Zocor", "Eliquis", "Norvasc", "Plavix", "Nexium", "Synthroid",
+             "lisinopril", "Crestor", "sertraline", "gabapentin", "Singulair", "warfarin", "Flomax", "omeprazole",
+             "losartan", "spironolactone", "prednisone", "Aricept", "Evista", "Celebrex", "tramadol", "Zyrtec",
+             "allopurinol", "atenolol", "Januvia", "Xarelto"]
     rows = "".join(f"P{n},{drugs[n % len(drugs)]} {n % 7 + 1}0mg\n" for n in range(1000))
     upload = ("patient_id,medications\n" + rows).encode()
     response = client.post("/api/v1/batch", data=upload, content_type="text/csv")
     assert response.status_code == 200
-    ingredients = 10
+    ingredients = 30
     label_calls = [c for c in fda.calls if "/drug/label.json" in c.request.url]
     ndc_calls = [c for c in fda.calls if "/drug/ndc.json" in c.request.url]
     event_calls = [c for c in fda.calls if "/drug/event.json" in c.request.url]
