@@ -19,6 +19,7 @@ TEST_POSTGRES_URL ?= postgresql://postgres@127.0.0.1:5432/test
 
 # The whole suite on SQLite, then again on PostgreSQL (required when CI is set).
 test: $(BIN)/.installed chromium
+	$(BIN)/ruff check service tests bench seed migrations
 	$(BIN)/python -m pytest $(PYTEST_ARGS)
 	@$(MAKE) --no-print-directory test-postgres
 

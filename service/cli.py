@@ -9,10 +9,10 @@ import click
 from flask import Flask, current_app
 from flask.cli import with_appcontext
 
+from .extensions import db
 from .matching import CheckResult
 from .openfda import batch_evidence, check_with_openfda
 from .schemas import CheckResponseSchema
-from .extensions import db
 from .seeding import database_lock, load_seed, read_seed_files, read_seed_from_db
 
 TIER_LABEL = {"strong": "STRONG", "moderate": "MODERATE", "weak": "WEAK"}

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from typing import Any
 
 from sqlalchemy import JSON, ForeignKey, LargeBinary, String, Text, UniqueConstraint
@@ -13,7 +13,7 @@ from .extensions import db
 
 def _utcnow() -> datetime:
     # Naive UTC everywhere: SQLite and PostgreSQL "timestamp" columns then agree.
-    return datetime.now(timezone.utc).replace(tzinfo=None)
+    return datetime.now(UTC).replace(tzinfo=None)
 
 
 class SeedVersion(db.Model):

@@ -1,11 +1,13 @@
 """openFDA in the check and batch responses: contribution, status, degradation and budget."""
 
+import json
+import time
+
 import pytest
 import requests
-from responses import matchers
+from conftest import openfda_body
 from sqlalchemy import delete
 
-from conftest import openfda_body
 from service import create_app
 from service.extensions import db
 from service.models import OpenFDACache
@@ -107,7 +109,7 @@ def test_budget_is_respected_when_every_call_hangs(fda, fda_app, client):
     try:
         body = client.post("/api/v1/check", json={"medications": ["Lasix", "Lipitor", "Tylenol"]}).get_json()
     finally:
-        service.clock = service.client.clock = __import__("time").monotonic
+        service.clock = service.client.clock = time.monotonic
     assert len(fda.calls) == 1  # the first call used the budget up; nothing else was tried
     assert body["openfda"]["status"] == "unavailable"
     assert len(body["openfda"]["not_checked"]) == 3
@@ -120,7 +122,7 @@ def test_partial_when_some_ingredients_were_checked(fda, fda_app, client):
     def first_ok_then_down(request):
         calls["n"] += 1
         if calls["n"] == 1:
-            return 200, {}, __import__("json").dumps(label)
+            return 200, {}, json.dumps(label)
         raise requests.ConnectionError("down")
 
     fda.add_callback("GET", BASE + "/drug/label.json", callback=first_ok_then_down)

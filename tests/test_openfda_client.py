@@ -3,10 +3,9 @@
 import pybreaker
 import pytest
 import requests
-import responses
+from conftest import openfda_body
 from responses import matchers
 
-from conftest import openfda_body
 from service.openfda.client import OpenFDAClient, OpenFDARejected, OpenFDAUnavailable, quote
 
 LABEL = "https://api.fda.gov/drug/label.json"

@@ -5,10 +5,10 @@ from datetime import timedelta
 
 import pytest
 import requests
+from conftest import openfda_body
 from responses import matchers
 from sqlalchemy import delete
 
-from conftest import openfda_body
 from service.extensions import db
 from service.models import OpenFDACache
 from service.openfda.client import OpenFDAClient

@@ -1,7 +1,7 @@
 """initial schema
 
 Revision ID: 397984a83fe9
-Revises: 
+Revises:
 Create Date: 2026-11-28 07:53:10.133781
 
 """

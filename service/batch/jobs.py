@@ -16,7 +16,7 @@ import threading
 import uuid
 import zlib
 from collections.abc import Iterable, Iterator
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 from itertools import islice
 from typing import Any
 
@@ -38,7 +38,7 @@ _consumer_lock = threading.Lock()
 
 
 def now() -> datetime:
-    return datetime.now(timezone.utc).replace(tzinfo=None)
+    return datetime.now(UTC).replace(tzinfo=None)
 
 
 def batched(rows: Iterable[Any], size: int) -> Iterator[list[Any]]:

@@ -97,7 +97,7 @@ def json_document(chunks: Iterable[Chunk], patients: Callable[[], Iterable[dict[
     first = True
     for chunk in chunks:
         if chunk.rows:
-            text = ",".join(json.dumps(dict(zip(COLUMNS, row))) for row in chunk.full_rows())
+            text = ",".join(json.dumps(dict(zip(COLUMNS, row, strict=True))) for row in chunk.full_rows())
             yield text if first else "," + text
             first = False
     yield '], "patients": ['

@@ -13,9 +13,9 @@ from datetime import timedelta
 from typing import Any
 
 import pybreaker
+import redis
 import requests
 from flask import Flask, current_app
-import redis
 from pyrate_limiter import Duration, InMemoryBucket, Limiter, Rate, RedisBucket
 
 from ..lexicon import Lexicon

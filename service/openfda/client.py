@@ -23,8 +23,8 @@ from typing import Any
 import pybreaker
 import requests
 from pyrate_limiter import Limiter
-from urllib3.exceptions import NameResolutionError
 from tenacity import Retrying, retry_if_exception_type, stop_after_attempt, wait_exponential_jitter
+from urllib3.exceptions import NameResolutionError
 
 log = logging.getLogger(__name__)
 # openFDA refuses any character outside this set (HTTP 400 "Search not supported").
