@@ -11,7 +11,8 @@ from sqlalchemy.orm import Mapped, mapped_column
 from .extensions import db
 
 
-def _utcnow() -> datetime:
+def utcnow() -> datetime:
+    """Now, as naive UTC."""
     # Naive UTC everywhere: SQLite and PostgreSQL "timestamp" columns then agree.
     return datetime.now(UTC).replace(tzinfo=None)
 
@@ -22,7 +23,7 @@ class SeedVersion(db.Model):
     __tablename__ = "seed_version"
     id: Mapped[int] = mapped_column(primary_key=True)
     version: Mapped[str] = mapped_column(String(64))
-    loaded_at: Mapped[datetime] = mapped_column(default=_utcnow)
+    loaded_at: Mapped[datetime] = mapped_column(default=utcnow)
 
 
 class Reference(db.Model):
@@ -92,8 +93,8 @@ class BatchJob(db.Model):
     rows_done: Mapped[int] = mapped_column(default=0)
     chunks_total: Mapped[int] = mapped_column(default=0)
     chunk_rows: Mapped[int] = mapped_column(default=1000)
-    created_at: Mapped[datetime] = mapped_column(default=_utcnow)
-    updated_at: Mapped[datetime] = mapped_column(default=_utcnow)
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    updated_at: Mapped[datetime] = mapped_column(default=utcnow)
     expires_at: Mapped[datetime] = mapped_column(index=True)
     error: Mapped[str | None] = mapped_column(Text)
     # The upload, zlib-compressed; cleared once the results are complete.

@@ -16,7 +16,7 @@ import threading
 import uuid
 import zlib
 from collections.abc import Iterable, Iterator
-from datetime import UTC, datetime, timedelta
+from datetime import timedelta
 from itertools import islice
 from typing import Any
 
@@ -28,6 +28,7 @@ from sqlalchemy.exc import IntegrityError
 
 from ..extensions import db
 from ..models import BatchChunk, BatchJob
+from ..models import utcnow as now
 from ..openfda import batch_evidence
 from .checking import BatchChecker, Chunk, Tally, merge_patients, patient_summaries
 from .reading import decode, detect_layout, read_rows
@@ -35,10 +36,6 @@ from .writing import csv_header, csv_text
 
 log = logging.getLogger(__name__)
 _consumer_lock = threading.Lock()
-
-
-def now() -> datetime:
-    return datetime.now(UTC).replace(tzinfo=None)
 
 
 def batched(rows: Iterable[Any], size: int) -> Iterator[list[Any]]:

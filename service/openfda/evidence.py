@@ -13,14 +13,14 @@ import json
 import logging
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
-from datetime import UTC, datetime, timedelta
+from datetime import timedelta
 from typing import Any
 
 from sqlalchemy import delete, select
 from sqlalchemy.exc import IntegrityError
 
 from ..extensions import db
-from ..models import OpenFDACache
+from ..models import OpenFDACache, utcnow
 from ..text import name_key, strip_salt
 from .client import OpenFDAClient, OpenFDAError, quote
 from .labels import find_cramp_wording, label_url
@@ -35,23 +35,19 @@ FAERS_CAVEAT = (
 )
 
 
-def _now() -> datetime:
-    return datetime.now(UTC).replace(tzinfo=None)
-
-
 class DatabaseCache:
     """Cached lookups in the database; every web and worker process shares it."""
 
     def get_many(self, keys: Iterable[str]) -> dict[str, Any]:
         rows = db.session.execute(
             select(OpenFDACache.key, OpenFDACache.value).where(OpenFDACache.key.in_(list(keys)),
-                                                                OpenFDACache.expires_at > _now())
+                                                                OpenFDACache.expires_at > utcnow())
         )
         return {key: json.loads(value) for key, value in rows}
 
     def set(self, key: str, value: Any, ttl: timedelta) -> None:
         db.session.execute(delete(OpenFDACache).where(OpenFDACache.key == key))
-        db.session.add(OpenFDACache(key=key, value=json.dumps(value), expires_at=_now() + ttl))
+        db.session.add(OpenFDACache(key=key, value=json.dumps(value), expires_at=utcnow() + ttl))
         try:
             db.session.commit()
         except IntegrityError:  # another worker cached it at the same moment
