@@ -33,6 +33,8 @@ def from_http_exception(error: HTTPException) -> Response:
     if isinstance(errors, dict) and set(errors) <= {"json", "query", "form", "files", "path", "headers"}:
         # webargs nests field errors under the request location; one location is enough.
         errors = next(iter(errors.values())) if len(errors) == 1 else errors
+    if isinstance(errors, list):  # errors about the body as a whole ("Invalid JSON body.")
+        errors = {"body": errors}
     detail = data.get("message") or error.description
     status = error.code or 500
     if status == 422 and not data.get("message"):

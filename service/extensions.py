@@ -1,8 +1,11 @@
 """Flask extensions, created unbound and bound to the app in create_app."""
 
+import http
+
 import marshmallow as ma
 from flask_migrate import Migrate
 from flask_smorest import Api as SmorestApi
+from flask_smorest.utils import prepare_response
 from flask_sqlalchemy import SQLAlchemy
 from sqlalchemy.orm import DeclarativeBase
 from werkzeug.exceptions import HTTPException
@@ -28,6 +31,15 @@ class Api(SmorestApi):
     """flask-smorest with our one error shape."""
 
     ERROR_SCHEMA = ProblemSchema
+
+    def _register_responses(self) -> None:
+        """Document every error response as application/problem+json, as it is sent."""
+        for status in (*http.HTTPStatus, None):
+            response: dict = {"description": status.phrase if status else "Default error response"}
+            if status is None or not (100 <= status < 200 or status in (204, 304)):
+                response["schema"] = self.ERROR_SCHEMA
+            prepare_response(response, self.spec, "application/problem+json")
+            self.spec.components.response(status.name if status else "DEFAULT_ERROR", response, lazy=True)
 
     def handle_http_exception(self, error: HTTPException):  # type: ignore[override]
         return from_http_exception(error)

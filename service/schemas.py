@@ -12,17 +12,31 @@ STATUSES = ("flagged", "not_flagged", "unresolved")
 MATCHES = ("exact", "brand", "synonym", "fuzzy")
 
 
+class StrictBoolean(fields.Boolean):
+    """JSON true or false only (marshmallow would also take 0, 1, "yes" and the like)."""
+
+    def _deserialize(self, value: Any, attr: Any, data: Any, **kwargs: Any) -> bool:
+        if not isinstance(value, bool):
+            raise ValidationError("Must be true or false.")
+        return value
+
+
+NOT_BLANK = validate.Regexp(r"\s*\S", error="Must not be blank.")
+
+
 class CheckRequestSchema(Schema):
     medications = fields.List(
-        fields.String(), required=True,
+        fields.String(validate=NOT_BLANK), required=True,
+        validate=validate.Length(min=1, error="Give at least one medication."),
         metadata={"description": "Medication entries as written, one per item (\"Lasix 40mg daily\").",
                   "example": ["Lasix 40mg daily", "Hyzaar 50/12.5", "simvastatine", "Ventolin inhaler"]},
     )
     conditions = fields.List(
-        fields.String(), load_default=list,
+        fields.String(validate=NOT_BLANK), load_default=list,
         metadata={"description": "Optional health conditions (\"CKD\", \"type 2 diabetes\").", "example": ["CKD"]},
     )
-    openfda = fields.Boolean(load_default=True, metadata={"description": "Set false to skip openFDA for this request."})
+    openfda = StrictBoolean(load_default=True,
+                             metadata={"description": "Set false to skip openFDA for this request."})
 
     @validates_schema
     def within_limits(self, data: dict[str, Any], **_: Any) -> None:
@@ -31,9 +45,7 @@ class CheckRequestSchema(Schema):
         errors: dict[str, Any] = {}
         for field, limit in (("medications", config["MAX_MEDICATIONS"]), ("conditions", config["MAX_CONDITIONS"])):
             items = data.get(field, [])
-            if field == "medications" and not items:
-                errors[field] = ["Give at least one medication."]
-            elif len(items) > limit:
+            if len(items) > limit:
                 errors[field] = [f"At most {limit} items per request; got {len(items)}."]
             else:
                 bad = _entry_errors(items, config["MAX_ENTRY_CHARS"])
@@ -46,9 +58,7 @@ class CheckRequestSchema(Schema):
 def _entry_errors(items: list[str], max_chars: int) -> dict[int, list[str]]:
     errors = {}
     for index, item in enumerate(items):
-        if not item.strip():
-            errors[index] = ["Must not be blank."]
-        elif len(item) > max_chars:
+        if len(item) > max_chars:
             errors[index] = [f"At most {max_chars} characters; got {len(item)}."]
     return errors
 

@@ -51,6 +51,7 @@ def test_quinine_warning_in_response(client):
         ({"json": {}}, 422, "medications"),
         ({"json": {"medications": ["Lasix"], "conditions": "CKD"}}, 422, "conditions"),
         ({"json": {"medications": ["Lasix"], "dose": 1}}, 422, "dose"),
+        ({"json": {"medications": ["Lasix"], "openfda": 0}}, 422, "openfda"),
         ({"json": {"medications": ["  "]}}, 422, "medications"),
         ({"json": {"medications": ["x" * 201]}}, 422, "medications"),
         ({"json": {"medications": ["Lasix"] * 201}}, 422, "medications"),
