@@ -2,6 +2,7 @@
 
 import csv
 import io
+import threading
 import time
 from datetime import timedelta
 
@@ -142,3 +143,31 @@ def test_embedded_worker_finishes_a_job_without_any_other_service(database_uri, 
         time.sleep(0.05)
     assert client.get(status["links"]["results_csv"]).get_data(as_text=True).count("\r\n") == 91
     app.extensions["crampcheck.consumer"]["consumer"].stop()
+
+
+def test_a_slow_chunk_keeps_its_job_from_looking_stale(database_uri, tmp_path, monkeypatch):
+    app = create_app({
+        "TESTING": True, "DATABASE_URL": database_uri, "HUEY_SQLITE_FILE": str(tmp_path / "queue.db"),
+        "BATCH_SYNC_MAX_ROWS": 5, "BATCH_CHUNK_ROWS": 50, "BATCH_WORKER": "external", "BATCH_STALE_SECONDS": 0.3,
+    })
+    original = jobs.BatchChecker.check_rows
+
+    def slow(self, rows, patients):
+        time.sleep(0.6)  # longer than BATCH_STALE_SECONDS: only the heartbeat keeps the job fresh
+        return original(self, rows, patients)
+
+    def run(job_id):
+        with app.app_context():
+            jobs.process_job(job_id)
+
+    with app.app_context():
+        job_id = _submit(app, 20).get_json()["id"]
+        monkeypatch.setattr(jobs.BatchChecker, "check_rows", slow)
+        app.extensions["crampcheck.run_job"] = lambda _: None
+        runner = threading.Thread(target=run, args=(job_id,))
+        runner.start()
+        time.sleep(0.45)
+        assert job_id not in jobs.requeue_stale_jobs()
+        runner.join()
+        db.session.expire_all()
+        assert db.session.get(BatchJob, job_id).status == "done"

@@ -16,6 +16,7 @@ import threading
 import uuid
 import zlib
 from collections.abc import Iterable, Iterator
+from contextlib import contextmanager
 from datetime import timedelta
 from itertools import islice
 from typing import Any
@@ -23,7 +24,7 @@ from typing import Any
 from flask import Flask, current_app
 from huey import RedisHuey, SqliteHuey, crontab
 from huey.consumer import Consumer
-from sqlalchemy import delete, func, select
+from sqlalchemy import delete, func, select, update
 from sqlalchemy.exc import IntegrityError
 
 from ..extensions import db
@@ -122,8 +123,9 @@ def process_job(job_id: str) -> None:
     job.status, job.updated_at = "running", now()
     db.session.commit()
     try:
-        _process_chunks(job)
-        _finish(job)
+        with _heartbeat(job_id, current_app.config["BATCH_STALE_SECONDS"] / 3):
+            _process_chunks(job)
+            _finish(job)
     except Exception as error:  # noqa: BLE001 - any failure must end as a failed job, never silently
         db.session.rollback()
         log.error("batch job %s failed: %s", job_id, type(error).__name__)
@@ -131,6 +133,27 @@ def process_job(job_id: str) -> None:
         if job is not None:
             job.status, job.error, job.updated_at = "failed", "The job failed unexpectedly; please upload again.", now()
             db.session.commit()
+
+
+@contextmanager
+def _heartbeat(job_id: str, every: float) -> Iterator[None]:
+    """Keep the job's heartbeat fresh while it runs, even through a slow chunk (openFDA lookups)."""
+    stop = threading.Event()
+    engine = db.engine
+
+    def beat() -> None:
+        while not stop.wait(every):
+            with engine.begin() as connection:
+                connection.execute(update(BatchJob).where(BatchJob.id == job_id, BatchJob.status == "running")
+                                   .values(updated_at=now()))
+
+    thread = threading.Thread(target=beat, name=f"heartbeat-{job_id[:8]}", daemon=True)
+    thread.start()
+    try:
+        yield
+    finally:
+        stop.set()
+        thread.join()
 
 
 def _process_chunks(job: BatchJob) -> None:
