@@ -52,7 +52,11 @@ NOISE = frozenset(
     otc rx generic brand name tabs caps daily' as needed required directed when if only
     continue continued current currently also still now today started start new stopped held hold
     pack dosepak dose-pack nostril nostrils sliding scale low u tab. inj ud sig disp refill refills
-    qty quantity supply taper tapering om min mins minute minutes wk wks mo yr yrs extra actuation actuations actuat act base metered aerosol
+    qty quantity supply taper tapering om
+    reason indicated cholesterol bp pressure blood swelling oedema edema pain pains sleep insomnia
+    heartburn reflux indigestion nausea constipation allergies allergy hayfever anxiety depression
+    mood gout prostate bladder wheeze wheezing breathing cramps cramp legs leg water min diabetes
+    hypertension htn lipids afib heart arthritis osteoporosis bones stomach high mins minute minutes wk wks mo yr yrs extra actuation actuations actuat act base metered aerosol
     system injector auto unt mcg/act device kit each nightly weekly biweekly fortnightly as
     needed directions instructions sig
     """.split()
