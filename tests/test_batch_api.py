@@ -90,3 +90,16 @@ def test_enormous_cell_is_a_row_error_not_a_failure(client):
     rows = _csv(_post_csv(client, data))
     assert rows[0]["status"] == "error" and "longer than" in rows[0]["problem"]
     assert rows[1]["status"] == "flagged"
+
+
+def test_a_cell_beyond_the_csv_modules_field_limit_is_a_row_error(client):
+    data = b"patient_id,medications\nP1," + b"x" * 200_000 + b"\nP2,Lasix\n"
+    response = _post_csv(client, data)
+    assert response.status_code == 200
+    rows = _csv(response)
+    assert [r["status"] for r in rows] == ["error", "flagged"]
+
+
+def test_binary_data_anywhere_in_the_file_is_refused(client):
+    response = _post_csv(client, b"patient_id,medications\nP1,Lasix\n" + b"P2,\x00\x01\x02\n")
+    assert response.status_code == 415 and response.mimetype == "application/problem+json"

@@ -19,6 +19,9 @@ WIDE_COLUMNS = ("medications", "medication_list", "meds", "drugs", "drug_list", 
 LONG_COLUMNS = ("medication", "drug", "med", "medicine", "drug_name", "medication_name")
 CONDITION_COLUMNS = ("conditions", "condition", "diagnoses", "diagnosis", "problems", "problem_list")
 DELIMITERS = (",", ";", "\t")
+# Over-long cells are a row problem we report, not a parser failure: lift the csv module's
+# 128 KiB field limit (uploads are capped by BATCH_MAX_BYTES anyway).
+csv.field_size_limit(2**31 - 1)
 # Inside a wide cell, entries are separated by ";", "|" or line breaks.
 ENTRY_SEPARATORS = re.compile(r"[;|\r\n]+")
 
@@ -54,7 +57,7 @@ class InputRow:
 
 def decode(data: bytes) -> str:
     """Decode UTF-8 (with or without BOM), falling back to Windows-1252."""
-    if b"\x00" in data[:4096]:
+    if b"\x00" in data:
         raise BatchFileError("This is not a CSV text file (it contains binary data).", status=415,
                              title="Unsupported Media Type")
     try:
