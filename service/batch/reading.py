@@ -24,6 +24,7 @@ DELIMITERS = (",", ";", "\t")
 csv.field_size_limit(2**31 - 1)
 # Inside a wide cell, entries are separated by ";", "|" or line breaks.
 ENTRY_SEPARATORS = re.compile(r"[;|\r\n]+")
+_LINE_BREAK = re.compile(r"\r\n|\r|\n")
 
 
 class BatchFileError(ValueError):
@@ -72,11 +73,14 @@ def _header_key(name: str) -> str:
 
 def detect_layout(text: str) -> Layout:
     """Find the delimiter and the id, medication and condition columns from the header."""
-    header_line = text.split("\n", 1)[0]
     if not text.strip():
         raise BatchFileError(f"The file is empty. {accepted_columns()}")
+    header_line = _LINE_BREAK.split(text, maxsplit=1)[0]  # CRLF, LF or a bare CR
     delimiter = max(DELIMITERS, key=header_line.count)
-    header = [_header_key(h) for h in next(csv.reader([header_line], delimiter=delimiter))]
+    try:
+        header = [_header_key(h) for h in next(csv.reader([header_line], delimiter=delimiter), [])]
+    except csv.Error as error:
+        raise BatchFileError(f"The header row is not valid CSV ({error}). {accepted_columns()}") from error
 
     def find(names: tuple[str, ...]) -> int | None:
         return next((header.index(n) for n in names if n in header), None)
