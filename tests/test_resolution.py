@@ -4,6 +4,8 @@ import csv
 from pathlib import Path
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from service.resolution import fuzzy_match, resolve, suggest
 
@@ -117,3 +119,12 @@ def test_suggest_completes_prefixes_curated_first(lexicon):
 def test_suggest_tolerates_typos_and_caps_results(lexicon):
     assert "atorvastatin" in {i for s in suggest("atorvastatn", lexicon) for i in s.ingredients}
     assert len(suggest("a", lexicon, limit=10)) <= 10
+
+
+@settings(max_examples=300, deadline=None)
+@given(text=st.text(max_size=120))
+def test_resolve_never_crashes_and_names_only_known_ingredients(text, lexicon):
+    resolution = resolve(text, lexicon)
+    known = {i for entry in lexicon.names.values() for i in entry.ingredients}
+    assert {i.name for i in resolution.ingredients} <= known
+    assert resolution.input == text
