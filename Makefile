@@ -7,12 +7,17 @@ PORT ?= 8000
 
 .PHONY: run test test-postgres seed clean chromium
 
-$(BIN)/.installed: requirements.txt requirements-dev.txt
-	$(PYTHON) -m venv $(VENV)
+# `run` needs only the runtime packages; `test` adds the test tools.
+$(BIN)/.runtime: requirements.txt
+	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
+	$(BIN)/pip install --quiet --disable-pip-version-check -r requirements.txt
+	touch $@
+
+$(BIN)/.installed: $(BIN)/.runtime requirements-dev.txt
 	$(BIN)/pip install --quiet --disable-pip-version-check -r requirements-dev.txt
 	touch $@
 
-run: $(BIN)/.installed
+run: $(BIN)/.runtime
 	$(BIN)/gunicorn --config gunicorn.conf.py --bind 127.0.0.1:$(PORT) 'service:create_app()'
 
 TEST_POSTGRES_URL ?= postgresql://postgres@127.0.0.1:5432/test
@@ -43,7 +48,7 @@ chromium:
 	    echo "chromium is not installed: browser tests will be skipped (install Debian's chromium package)"; \
 	  fi; }
 
-seed: $(BIN)/.installed
+seed: $(BIN)/.runtime
 	$(BIN)/flask --app service seed
 
 clean:
