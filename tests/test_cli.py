@@ -17,3 +17,29 @@ def test_check_command_json_matches_the_api(app, client):
 def test_seed_command_is_idempotent(app):
     output = app.test_cli_runner().invoke(args=["seed"]).output
     assert "already loaded" in output
+
+
+def test_batch_command_writes_results_and_summary(app, tmp_path):
+    import csv
+    from pathlib import Path
+
+    sample = Path(__file__).parent.parent / "docs" / "sample-wide.csv"
+    out, summary = tmp_path / "out.csv", tmp_path / "summary.csv"
+    result = app.test_cli_runner().invoke(args=["batch", str(sample), "-o", str(out), "--summary", str(summary)])
+    assert result.exit_code == 0, result.output
+    rows = list(csv.DictReader(out.open()))
+    assert rows[0]["patient_id"] == "P001" and rows[0]["status"] == "flagged"
+    assert [r["patient_id"] for r in csv.DictReader(summary.open())] == ["P001", "P002", "P003", "P004", "P005"]
+    assert "5 rows" in result.output
+
+
+def test_batch_command_explains_an_unusable_file(app, tmp_path):
+    bad = tmp_path / "bad.csv"
+    bad.write_text("name,notes\nx,y\n")
+    result = app.test_cli_runner().invoke(args=["batch", str(bad)])
+    assert result.exit_code != 0 and "patient_id" in result.output
+
+
+def test_purge_jobs_command_reports_what_it_deleted(app):
+    result = app.test_cli_runner().invoke(args=["purge-jobs"])
+    assert result.exit_code == 0 and "expired job(s)" in result.output
