@@ -37,7 +37,7 @@ def init_app(app: Flask) -> None:
         app.extensions["crampcheck.openfda"] = None
         return
     session = requests.Session()
-    session.headers["User-Agent"] = "CrampCheck (+https://github.com/crampcheck)"
+    session.headers["User-Agent"] = "CrampCheck medication side-effect checker"
     limiter = Limiter(_throttle_bucket(config))
     client = OpenFDAClient(
         session, base_url=config["OPENFDA_BASE_URL"], api_key=config["OPENFDA_API_KEY"],
