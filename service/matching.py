@@ -121,7 +121,12 @@ def _openfda_flag(ingredient: str, entry: dict[str, Any], lexicon: Lexicon) -> F
 def check_entry(text: str, lexicon: Lexicon,
                 evidence: Mapping[str, list[dict[str, Any]]] | None = None) -> EntryResult:
     """Resolve one entry and say whether it is flagged (by the seed, or by openFDA evidence given)."""
-    resolution = resolve(text, lexicon)
+    return assess(resolve(text, lexicon), lexicon, evidence)
+
+
+def assess(resolution: Resolution, lexicon: Lexicon,
+           evidence: Mapping[str, list[dict[str, Any]]] | None = None) -> EntryResult:
+    """Say whether a resolved entry is flagged, with its notes."""
     flags = flags_for(resolution, lexicon)
     if evidence:
         flags += openfda_flags(resolution, lexicon, evidence)
@@ -187,9 +192,15 @@ def _condition_in(text: str, lexicon: Lexicon) -> str | None:
 
 
 def check(medications: Sequence[str], conditions: Sequence[str], lexicon: Lexicon,
-          evidence: Mapping[str, list[dict[str, Any]]] | None = None) -> CheckResult:
-    """Check a whole medication list (and optional conditions) against the seed and any openFDA evidence."""
-    entries = [check_entry(text, lexicon, evidence) for text in medications]
+          evidence: Mapping[str, list[dict[str, Any]]] | None = None,
+          resolutions: Sequence[Resolution] | None = None) -> CheckResult:
+    """Check a whole medication list (and optional conditions) against the seed and any openFDA evidence.
+
+    `resolutions`, when given, are the entries already resolved (in the same order).
+    """
+    if resolutions is None:
+        resolutions = [resolve(text, lexicon) for text in medications]
+    entries = [assess(resolution, lexicon, evidence) for resolution in resolutions]
     matched, unmatched = match_conditions(conditions, lexicon)
     result = CheckResult(entries, matched, unmatched, _warnings(entries, lexicon), lexicon.version)
     result.summary = _summary(entries)

@@ -121,8 +121,7 @@ def resolve(text: str, lexicon: Lexicon) -> Resolution:
     unrecognised: list[str] = []
     suggestions: list[Suggestion] = []
     for span in filter(None, unknown_spans):
-        for part in _fuzzy_parts(span, lexicon):
-            entry = fuzzy_match(part, lexicon)
+        for part, entry in _fuzzy_parts(span, lexicon):
             if entry is not None:
                 found.append((entry, part, "fuzzy"))
             else:
@@ -175,17 +174,18 @@ def _skip_salts(tokens: list[str], index: int, lexicon: Lexicon) -> int:
     return index
 
 
-def _fuzzy_parts(span: list[str], lexicon: Lexicon) -> list[str]:
-    """Split a run of unknown words into the parts to try as misspellings.
+def _fuzzy_parts(span: list[str], lexicon: Lexicon) -> list[tuple[str, NameEntry | None]]:
+    """Split a run of unknown words into parts, each with the medicine it is a misspelling of (or None).
 
     A run that is one name once its spaces go ("hydrochloro thiazide") or that is close to a
-    name as a whole ("advar diskus") is tried whole; otherwise word by word.
+    name as a whole is taken whole; otherwise word by word.
     """
     if 1 < len(span) <= 3:
         joined = " ".join(span)
-        if "".join(span) in lexicon.names or fuzzy_match(joined, lexicon) is not None:
-            return [joined]
-    return span
+        entry = fuzzy_match(joined, lexicon)
+        if entry is not None:
+            return [(joined, entry)]
+    return [(word, fuzzy_match(word, lexicon)) for word in span]
 
 
 def _max_distance(length: int) -> int:

@@ -8,7 +8,8 @@ from typing import Any
 
 from .. import messages
 from ..lexicon import Lexicon
-from ..matching import QUININE, TIER_ORDER, check_entry, match_conditions
+from ..matching import QUININE, TIER_ORDER, assess, match_conditions
+from ..resolution import resolve
 from .reading import InputRow
 
 COLUMNS = ("patient_id", "row", "position", "medication", "status", "ingredients", "match", "drug_classes",
@@ -100,11 +101,11 @@ class BatchChecker:
         return {i: self._evidence[i] for i in ingredients if self._evidence.get(i)}
 
     def _result(self, text: str) -> tuple[Any, ...]:
-        entry = check_entry(text, self.lexicon)
+        resolution = resolve(text, self.lexicon)
         evidence = None
-        if self.evidence is not None and entry.resolution.ingredients:
-            evidence = self._evidence_for([i.name for i in entry.resolution.ingredients])
-            entry = check_entry(text, self.lexicon, evidence)
+        if self.evidence is not None and resolution.ingredients:
+            evidence = self._evidence_for([i.name for i in resolution.ingredients])
+        entry = assess(resolution, self.lexicon, evidence)
         ingredients = entry.resolution.ingredients
         columns = (
             STATUS_TEXT[entry.status],

@@ -20,6 +20,7 @@ from pyrate_limiter import Duration, InMemoryBucket, Limiter, Rate, RedisBucket
 
 from ..lexicon import Lexicon
 from ..matching import CheckResult, check
+from ..resolution import resolve
 from .client import OpenFDAClient, OpenFDARejected
 from .evidence import DatabaseCache, EvidenceReport, EvidenceService
 
@@ -105,19 +106,20 @@ def batch_evidence(lexicon: Lexicon, shared_deadline: bool) -> Callable[[list[st
 def check_with_openfda(medications: Sequence[str], conditions: Sequence[str], lexicon: Lexicon,
                        use_openfda: bool = True) -> CheckResult:
     """Check a list against the seed, then add openFDA evidence within the time budget."""
-    result = check(medications, conditions, lexicon)
+    resolutions = [resolve(text, lexicon) for text in medications]
     service = evidence_service(lexicon) if use_openfda else None
     if service is None:
+        result = check(medications, conditions, lexicon, resolutions=resolutions)
         result.openfda = openfda_block(None)
         return result
     # Ingredients the seed does not flag first: that is where openFDA adds the most.
     ingredients = sorted(
-        dict.fromkeys(i.name for e in result.entries for i in e.resolution.ingredients),
+        dict.fromkeys(i.name for r in resolutions for i in r.ingredients),
         key=lexicon.is_flagged_ingredient,
     )
     deadline = service.clock() + current_app.config["OPENFDA_BUDGET_SECONDS"]
     report = lookup(service, ingredients, deadline)
-    result = check(medications, conditions, lexicon, report.entries)
+    result = check(medications, conditions, lexicon, report.entries, resolutions)
     result.openfda = openfda_block(report)
     return result
 
