@@ -97,7 +97,7 @@ def batch_command(source, output, fmt: str, summary) -> None:
     except BatchFileError as error:
         raise click.ClickException(error.detail) from error
     lexicon = current_app.extensions["crampcheck.lexicon"]
-    checker = BatchChecker(lexicon, config["MAX_ENTRY_CHARS"], batch_evidence(lexicon, shared_deadline=False))
+    checker = BatchChecker(lexicon, config["MAX_ENTRY_CHARS"], batch_evidence(shared_deadline=False))
     patients: dict = {}
     chunks = []
     total = sum(1 for _ in read_rows(text, layout, config["BATCH_MAX_CELL_CHARS"]))
@@ -144,7 +144,7 @@ def openfda_warm_command() -> None:
     from .openfda import evidence_service, lookup
 
     lexicon = current_app.extensions["crampcheck.lexicon"]
-    service = evidence_service(lexicon)
+    service = evidence_service()
     if service is None:
         raise click.ClickException("openFDA is disabled (OPENFDA_ENABLED=false).")
     ingredients = sorted(lexicon.memberships)

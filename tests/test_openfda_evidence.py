@@ -33,7 +33,8 @@ def service(app):
         db.session.commit()
         clock = [0.0]
         client = OpenFDAClient(requests.Session(), sleep=lambda _: None, clock=lambda: clock[0])
-        svc = EvidenceService(client, DatabaseCache(), app.extensions["crampcheck.lexicon"].pharm_classes, TTL,
+        pharm_classes = app.extensions["crampcheck.lexicon"].pharm_classes
+        svc = EvidenceService(client, DatabaseCache(), lambda: pharm_classes, TTL,
                               clock=lambda: clock[0])
         svc.fake_clock = clock
         yield svc

@@ -124,7 +124,7 @@ def _count_records(text: str, layout: Layout) -> int:
 def _answer_now(text: str, layout: Layout):
     config = current_app.config
     lexicon = current_app.extensions["crampcheck.lexicon"]
-    checker = BatchChecker(lexicon, config["MAX_ENTRY_CHARS"], batch_evidence(lexicon, shared_deadline=True))
+    checker = BatchChecker(lexicon, config["MAX_ENTRY_CHARS"], batch_evidence(shared_deadline=True))
     patients: dict[str, Tally] = {}
     chunk = checker.check_rows(read_rows(text, layout, config["BATCH_MAX_CELL_CHARS"]), patients)
     summaries = patient_summaries(patients)

@@ -48,7 +48,7 @@ def init_app(app: Flask) -> None:
                                          exclude=[OpenFDARejected]),
     )
     app.extensions["crampcheck.openfda"] = EvidenceService(
-        client, DatabaseCache(), {},
+        client, DatabaseCache(), lambda: app.extensions["crampcheck.lexicon"].pharm_classes,
         ttl={"label": timedelta(hours=config["OPENFDA_LABEL_TTL_HOURS"]),
              "faers": timedelta(hours=config["OPENFDA_FAERS_TTL_HOURS"]),
              "class": timedelta(hours=config["OPENFDA_CLASS_TTL_HOURS"])},
@@ -69,12 +69,9 @@ def _throttle_bucket(config: dict[str, Any]) -> Any:
     return InMemoryBucket(rates)
 
 
-def evidence_service(lexicon: Lexicon) -> EvidenceService | None:
-    """The app's evidence service, knowing the seed's pharmacologic-class map; None when disabled."""
-    service = current_app.extensions.get("crampcheck.openfda")
-    if service is not None:
-        service.pharm_classes = lexicon.pharm_classes
-    return service
+def evidence_service() -> EvidenceService | None:
+    """The app's evidence service; None when openFDA is disabled."""
+    return current_app.extensions.get("crampcheck.openfda")
 
 
 def lookup(service: EvidenceService, ingredients: Sequence[str], deadline: float | None) -> EvidenceReport:
@@ -86,12 +83,12 @@ def lookup(service: EvidenceService, ingredients: Sequence[str], deadline: float
         return EvidenceReport(not_checked=list(ingredients), status="unavailable")
 
 
-def batch_evidence(lexicon: Lexicon, shared_deadline: bool) -> Callable[[list[str]], dict[str, list[dict[str, Any]]]] | None:
+def batch_evidence(shared_deadline: bool) -> Callable[[list[str]], dict[str, list[dict[str, Any]]]] | None:
     """An evidence provider for a batch, or None when openFDA is disabled.
 
     A synchronous batch shares one time budget; a job gives each lookup its own.
     """
-    service = evidence_service(lexicon)
+    service = evidence_service()
     if service is None:
         return None
     budget = current_app.config["OPENFDA_BUDGET_SECONDS"]
@@ -107,7 +104,7 @@ def check_with_openfda(medications: Sequence[str], conditions: Sequence[str], le
                        use_openfda: bool = True) -> CheckResult:
     """Check a list against the seed, then add openFDA evidence within the time budget."""
     resolutions = [resolve(text, lexicon) for text in medications]
-    service = evidence_service(lexicon) if use_openfda else None
+    service = evidence_service() if use_openfda else None
     if service is None:
         result = check(medications, conditions, lexicon, resolutions=resolutions)
         result.openfda = openfda_block(None)

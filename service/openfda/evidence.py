@@ -69,7 +69,7 @@ class EvidenceReport:
 
 
 class EvidenceService:
-    def __init__(self, client: OpenFDAClient, cache: DatabaseCache, pharm_classes: dict[str, str],
+    def __init__(self, client: OpenFDAClient, cache: DatabaseCache, pharm_classes: Callable[[], dict[str, str]],
                  ttl: dict[str, timedelta], clock: Callable[[], float]):
         self.client = client
         self.cache = cache
@@ -157,7 +157,8 @@ class EvidenceService:
         body = self.client.search("drug/ndc", f"generic_name:{quote(ingredient)}", limit=10, deadline=deadline)
         classes = sorted({c for r in (body or {}).get("results", []) for c in r.get("pharm_class") or []
                           if isinstance(c, str) and c.endswith("[EPC]")})
-        matched = next((self.pharm_classes[c.lower()] for c in classes if c.lower() in self.pharm_classes), None)
+        known = self.pharm_classes()  # the seed's EPC -> class map, as loaded now
+        matched = next((known[c.lower()] for c in classes if c.lower() in known), None)
         return {"source": "class", "ingredient": ingredient, "pharm_classes": classes, "matched_class_id": matched,
                 "last_updated": ((body or {}).get("meta") or {}).get("last_updated")}
 
