@@ -17,7 +17,7 @@ SETTINGS: dict[str, tuple[Any, Any]] = {
     "LOG_LEVEL": ("INFO", str),
     "LOG_FORMAT": ("json", str),  # json or text
     "MAX_MEDICATIONS": (200, int),
-    "MAX_ENTRY_CHARS": (200, int),
+    "MAX_ENTRY_CHARS": (2000, int),
     "MAX_CONDITIONS": (50, int),
     "CHECK_MAX_BODY_BYTES": (256 * 1024, int),
     "SEED_ON_START": (True, _bool),

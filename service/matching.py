@@ -136,7 +136,8 @@ def assess(resolution: Resolution, lexicon: Lexicon,
     ]
     if any(i.name == QUININE for i in resolution.ingredients):
         notes.append(messages.QUININE_NOTE)
-    if not resolution.ingredients and not resolution.unrecognised:
+    notes.extend(resolution.notes)
+    if not resolution.ingredients and not resolution.unrecognised and not resolution.notes:
         notes.append(messages.NO_NAME_NOTE)
     if resolution.unrecognised:
         notes.append(messages.UNRESOLVED_NOTE.format(

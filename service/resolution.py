@@ -9,8 +9,11 @@ unresolved with suggestions. A wrong drug is worse than no answer.
 
 from __future__ import annotations
 
+import csv
 from bisect import bisect_left
 from dataclasses import dataclass
+from functools import cache
+from pathlib import Path
 
 from rapidfuzz import fuzz, process
 from rapidfuzz.distance import OSA
@@ -18,21 +21,44 @@ from rapidfuzz.distance import OSA
 from .lexicon import Lexicon, NameEntry
 from .text import BOUNDARIES, SALTS, is_number, tokenize
 
-MAX_INPUT_CHARS = 500
+# Entries longer than this are not read (RxNorm pack names reach about 300 characters).
+MAX_INPUT_CHARS = 2000
+DOSE_FORMS_FILE = Path(__file__).resolve().parent.parent / "seed" / "dose_forms.csv"
+TOO_LONG_NOTE = (
+    "This entry is longer than {limit} characters, so it was not read. Write one medicine per entry."
+)
+MARKER_NOTE = (
+    "'{marker}' usually means a combination of more than one medicine, but only {found} was "
+    "recognised: the other ingredient was not read."
+)
+STRENGTHS_NOTE = (
+    "'{strengths}' gives {count} strengths but only {found} was recognised: the other ingredient "
+    "was not read."
+)
 
 ROUTE_WORDS = {
     **dict.fromkeys("po oral orally mouth tablet tablets tab tabs capsule capsules cap caps caplet caplets pill pills chewable lozenge lozenges gum".split(), "oral"),
-    **dict.fromkeys("iv intravenous intravenously infusion injection injections inj injectable im intramuscular sc sq subq subcutaneous vial ampoule".split(), "injection"),
-    **dict.fromkeys("inhaler inhalers inhaled inhalation inh puff puffs hfa mdi dpi diskus ellipta respimat turbohaler accuhaler evohaler easyhaler inhub breezhaler aerosphere spiromax handihaler respiclick nebulizer nebuliser neb nebs".split(), "inhaled"),
+    **dict.fromkeys(
+        """iv intravenous intravenously infusion injection injections inj injectable im intramuscular sc sq subq
+        subcut subcutaneous subcutaneously vial vials ampoule ampoules ampule ampules ampul amp amps ivpb ivp
+        piggyback premix premixed bag bags drip bolus push flush syringe syringes carpuject cartridge
+        cartridges intrathecal epidural""".split(),
+        "injection",
+    ),
+    **dict.fromkeys("inhaler inhalers inhaled inhalation inh puff puffs hfa mdi dpi diskus ellipta respimat turbohaler accuhaler evohaler easyhaler inhub breezhaler aerosphere spiromax handihaler respiclick nebulizer nebuliser neb nebs ih".split(), "inhaled"),
     **dict.fromkeys("nasal intranasal nose".split(), "nasal"),
     **dict.fromkeys("topical cream creams ointment gel lotion skin".split(), "topical"),
-    **dict.fromkeys("eye ophthalmic".split(), "ophthalmic"),
+    **dict.fromkeys("eye eyes ophthalmic ophth opth ou os".split(), "ophthalmic"),
     **dict.fromkeys("ear otic".split(), "otic"),
     **dict.fromkeys("patch patches transdermal".split(), "transdermal"),
     **dict.fromkeys("vaginal pessary".split(), "vaginal"),
-    **dict.fromkeys("rectal suppository suppositories enema".split(), "rectal"),
+    **dict.fromkeys("rectal rectally pr suppository suppositories enema".split(), "rectal"),
+    **dict.fromkeys("ng nasogastric peg".split(), "oral"),
     **dict.fromkeys("sublingual sl buccal".split(), "sublingual"),
 }
+
+# Order abbreviations that are also parts of names ("Os-Cal"): a route only when written on their own.
+_SHORT_ROUTE_WORDS = frozenset("os ou pr ng peg ih amp amps push bag bags drip flush sc im iv".split())
 
 # Words that say how much, how, when or why, and never which medicine.
 NOISE = frozenset(
@@ -59,6 +85,30 @@ NOISE = frozenset(
     hypertension htn lipids afib heart arthritis osteoporosis bones stomach high mins minute minutes wk wks mo yr yrs extra actuation actuations actuat act base metered aerosol
     system injector auto unt mcg/act device kit each nightly weekly biweekly fortnightly as
     needed directions instructions sig
+    usp nf porcine bovine human recombinant micronized pmdd abuse deterrent reformulated breath actuated
+    inert ingredients ingredient nda anda bla macrocrystals macrocrystal anhydrous pellets granules
+    tube via feeding gtt gtts bottle bottles container stat loading maintenance continuous rate titrate
+    premixed lock
+    sugar free sugarfree extra strength original children's childrens children child kids kid's infant
+    infants infants' baby junior jr adult adults women's womens men's mens gentle fast rapid quick
+    acting action formula flavor flavour flavored flavoured cherry grape orange lemon mint berry
+    vanilla strawberry fruit honey natural relief liquigels liquigel liqui gels softgel softgels
+    gelcap gelcaps geltab geltabs value size count ct new improved
+    """.split()
+)
+# Words that follow a brand to name a combination ("Diovan HCT", "Claritin-D", "Tylenol #3"). When
+# one follows a name and only one ingredient is recognised, the entry says an ingredient was not read.
+COMBINATION_MARKERS = frozenset({"plus", "ds", "hct", "d", "dm", "comp", "duo", "#1", "#2", "#3", "#4"})
+# Modified-release suffixes: an unknown brand followed by one is not offered a fuzzy look-alike.
+MR_SUFFIXES = frozenset("la xl sr cd er xr cr mr dr ec sa xt cc".split())
+# Words on labels and packets that name no medicine and are never read as a misspelt one; they
+# are not ignored either, because they often mean more ingredients ("Tylenol Cold").
+NEVER_FUZZY = frozenset(
+    """
+    cold flu sinus cough coughs congestion severe multi symptom symptoms headache migraine sore
+    throat chest nighttime daytime non drowsy sleep aid fever arthritis back muscle period
+    menstrual acid stool softener laxative fiber vitamin vitamins mineral minerals energy
+    complete balance daily healthy health care cream water salt sugar sweet fresh clear
     """.split()
 )
 CONNECTORS = frozenset({"and", "with", "plus", "w", "combined", "combination", "combo", "also"})
@@ -91,6 +141,7 @@ class Resolution:
     routes: frozenset[str]
     unrecognised: tuple[str, ...]
     suggestions: tuple[Suggestion, ...]
+    notes: tuple[str, ...] = ()
 
     @property
     def complete(self) -> bool:
@@ -98,47 +149,189 @@ class Resolution:
         return bool(self.ingredients) and not self.unrecognised
 
 
+@cache
+def dose_forms() -> dict[tuple[str, ...], str]:
+    """RxNorm dose forms (and their groups) as token tuples, each with the route it names."""
+    with DOSE_FORMS_FILE.open(newline="", encoding="utf-8") as handle:
+        return {tuple(tokenize(row["dose_form"])): row["route"] for row in csv.DictReader(handle)}
+
+
+@cache
+def _dose_form_lengths() -> dict[str, tuple[int, ...]]:
+    lengths: dict[str, set[int]] = {}
+    for key in dose_forms():
+        lengths.setdefault(key[0], set()).add(len(key))
+    return {first: tuple(sorted(found, reverse=True)) for first, found in lengths.items()}
+
+
+# Words that may follow a comma in an inverted USP name ("estrogens, conjugated", "heparin sodium,
+# porcine", "insulin, regular, human"): the comma does not end the name there.
+_INVERTED = frozenset(
+    "conjugated esterified porcine bovine human regular isophane nph macrocrystals monohydrate usp "
+    "synthetic purified anhydrous recombinant".split()
+)
+# IV fluids written as the vehicle of another medicine ("vancomycin 1 g in NS 250 mL") are not a
+# second medicine.
+_VEHICLES = frozenset({("sodium chloride",), ("glucose",), ("glucose", "sodium chloride"), ("water",)})
+
+
 def resolve(text: str, lexicon: Lexicon) -> Resolution:
     """Resolve one medication entry to its ingredients."""
-    tokens = _clause(tokenize(text[:MAX_INPUT_CHARS]))
-    routes = frozenset(ROUTE_WORDS[t] for t in tokens if t in ROUTE_WORDS)
-    found: list[tuple[NameEntry, str, str]] = []
-    unknown_spans: list[list[str]] = [[]]
+    if len(text) > MAX_INPUT_CHARS:
+        return Resolution(text, (), frozenset(), (), (), (TOO_LONG_NOTE.format(limit=f"{MAX_INPUT_CHARS:,}"),))
+    tokens = _clause(_uninvert(tokenize(text)))
+    routes: set[str] = set()
+    # Each found name: (entry, matched text, match kind, inside [brackets], after "in", next token)
+    found: list[tuple[NameEntry, str, str, bool, bool, str]] = []
+    # Each run of unknown words: (words, inside [brackets], the token after it)
+    unknown_spans: list[tuple[list[str], bool, str]] = []
+    current: list[str] = []
+    depth = 0
+    after_in = False
+    markers: list[tuple[str, str]] = []
+    lengths = _dose_form_lengths()
+    forms = dose_forms()
+
+    def close_span(next_token: str) -> None:
+        nonlocal current
+        if current:
+            unknown_spans.append((current, depth > 0, next_token))
+            current = []
+
     i = 0
     while i < len(tokens):
-        entry, length = _longest_name(tokens, i, lexicon)
-        if entry is not None:
-            found.append((entry, " ".join(tokens[i:i + length]), entry.kind))
-            i = _skip_salts(tokens, i + length, lexicon)
-            unknown_spans.append([])
-            continue
         token = tokens[i]
-        if _is_filler(token):
-            unknown_spans.append([])
+        entry, length = _longest_name(tokens, i, lexicon)
+        form_length = next(
+            (n for n in lengths.get(token, ()) if tuple(tokens[i:i + n]) in forms), 0
+        )
+        if form_length and form_length >= length:
+            close_span(token)
+            route = forms[tuple(tokens[i:i + form_length])]
+            if route:
+                routes.add(route)
+            i += form_length
+            continue
+        if entry is not None:
+            close_span(token)
+            end = i + length
+            following = tokens[end] if end < len(tokens) else ""
+            found.append((entry, " ".join(tokens[i:end]), entry.kind, depth > 0, after_in, following))
+            # A form written into the name ("estradiol patch") still names the route.
+            routes.update(ROUTE_WORDS[t] for t in tokens[i:end] if t in ROUTE_WORDS and t not in _SHORT_ROUTE_WORDS)
+            after_in = False
+            i = _skip_salts(tokens, end, lexicon)
+            continue
+        if token == "[":
+            close_span(token)
+            depth += 1
+        elif token == "]":
+            close_span(token)
+            depth = max(0, depth - 1)
+        elif token == "in":
+            close_span(token)
+            after_in = bool(found)
+        elif _is_filler(token):
+            close_span(token)
+            if token in ROUTE_WORDS:
+                routes.add(ROUTE_WORDS[token])
         else:
-            unknown_spans[-1].append(token)
+            current.append(token)
+        if token in COMBINATION_MARKERS and found and tokens[i - 1] == found[-1][1].split()[-1]:
+            markers.append((found[-1][1], token))
         i += 1
+    close_span("")
+    # A [bracketed] brand only stands in for the clinical drug it follows when that names nothing.
+    outside = any(not bracketed for _, _, _, bracketed, _, _ in found)
+    outside = outside or any(not bracketed for _, bracketed, _ in unknown_spans)
     unrecognised: list[str] = []
     suggestions: list[Suggestion] = []
-    for span in filter(None, unknown_spans):
+    for span, bracketed, next_token in unknown_spans:
+        if bracketed and outside:
+            continue
         for part, entry in _fuzzy_parts(span, lexicon):
             if entry is not None:
-                found.append((entry, part, "fuzzy"))
+                found.append((entry, part, "fuzzy", bracketed, False, next_token))
             else:
                 unrecognised.append(part)
-                suggestions.extend(suggest(part, lexicon, limit=5))
+                close = suggest(part, lexicon, limit=5)
+                if next_token in MR_SUFFIXES:
+                    # "Tildiem LA": a look-alike of another kind is worse than no suggestion.
+                    close = [s for s in close if fuzz.ratio(part, s.name.lower()) >= 85]
+                suggestions.extend(close)
+    kept = [
+        (entry, text_, kind) for entry, text_, kind, bracketed, vehicle, _ in found
+        if not (bracketed and outside) and not (vehicle and entry.ingredients in _VEHICLES)
+    ]
+    ingredients = _ingredients(kept)
+    notes = _combination_notes(tokens, ingredients, markers, unrecognised)
     return Resolution(
         input=text,
-        ingredients=_ingredients(found),
-        routes=routes,
+        ingredients=ingredients,
+        routes=frozenset(routes),
         unrecognised=tuple(unrecognised),
         suggestions=tuple(_dedupe_suggestions(suggestions))[:5],
+        notes=tuple(notes),
     )
+
+
+def _uninvert(tokens: list[str]) -> list[str]:
+    """Drop the comma of inverted USP names ("estrogens, conjugated" reads "estrogens conjugated")."""
+    return [
+        t for index, t in enumerate(tokens)
+        if not (t == "," and index + 1 < len(tokens) and tokens[index + 1] in _INVERTED)
+    ]
+
+
+_FRACTIONS = frozenset({("1", "2"), ("1", "3"), ("2", "3"), ("1", "4"), ("3", "4")})
+
+
+def _strength_runs(tokens: list[str]) -> list[list[str]]:
+    """Runs of strengths joined by slashes ("50/12.5", "5/325"), fractions and release ratios aside."""
+    runs: list[list[str]] = []
+    i = 0
+    while i < len(tokens):
+        if not is_number(tokens[i]) or tokens[i].startswith("#"):
+            i += 1
+            continue
+        run = [tokens[i]]
+        j = i + 1
+        while j + 1 < len(tokens) and tokens[j] == "/" and is_number(tokens[j + 1]):
+            run.append(tokens[j + 1])
+            j += 2
+        following = tokens[j] if j < len(tokens) else ""
+        if len(run) > 1 and tuple(run) not in _FRACTIONS and following != "release":
+            runs.append(run)
+        i = j
+    return runs
+
+
+def _combination_notes(tokens: list[str], ingredients: tuple[MatchedIngredient, ...],
+                       markers: list[tuple[str, str]], unrecognised: list[str]) -> list[str]:
+    """Say so when an entry names a combination but fewer ingredients were read (never drop one silently)."""
+    if len(ingredients) != 1 or unrecognised:
+        return []
+    found = ingredients[0].name
+    if found.startswith("insulin"):  # "70/30" is a mix of two forms of insulin, not two medicines
+        return []
+    for name, marker in markers:
+        if marker in ("plus",) and tokens and tokens[-1] != marker:
+            continue
+        unrecognised.append(marker)
+        return [MARKER_NOTE.format(marker=f"{name} {marker}", found=found)]
+    for run in _strength_runs(tokens):
+        unrecognised.append("/".join(run))
+        return [STRENGTHS_NOTE.format(strengths="/".join(run), count=len(run), found=found)]
+    return []
+
+
+# "for" inside a dose form ("Powder for Oral Suspension", "Gas for Inhalation") ends no clause.
+_FORM_BEFORE_FOR = frozenset({"powder", "gas", "tablet", "granules", "tablets"})
 
 
 def _clause(tokens: list[str]) -> list[str]:
     for index, token in enumerate(tokens):
-        if token in CLAUSE_ENDS:
+        if token in CLAUSE_ENDS and not (token == "for" and index and tokens[index - 1] in _FORM_BEFORE_FOR):
             return tokens[:index]
     return tokens
 
@@ -146,7 +339,7 @@ def _clause(tokens: list[str]) -> list[str]:
 def _is_filler(token: str) -> bool:
     return (
         len(token) == 1 or token in BOUNDARIES or is_number(token) or token in NOISE or token in CONNECTORS
-        or token in ROUTE_WORDS
+        or token in ROUTE_WORDS or token[0] == "#"
     )
 
 
@@ -180,6 +373,8 @@ def _fuzzy_parts(span: list[str], lexicon: Lexicon) -> list[tuple[str, NameEntry
     A run that is one name once its spaces go ("hydrochloro thiazide") or that is close to a
     name as a whole is taken whole; otherwise word by word.
     """
+    if any(word in NEVER_FUZZY for word in span):
+        return [(word, None if word in NEVER_FUZZY else fuzzy_match(word, lexicon)) for word in span]
     if 1 < len(span) <= 3:
         joined = " ".join(span)
         entry = fuzzy_match(joined, lexicon)

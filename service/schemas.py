@@ -47,7 +47,8 @@ class CheckRequestSchema(Schema):
             items = data.get(field, [])
             if len(items) > limit:
                 errors[field] = [f"At most {limit} items per request; got {len(items)}."]
-            else:
+            elif field == "conditions":
+                # An over-long medication is that entry's problem (answered as unresolved), not the list's.
                 bad = _entry_errors(items, config["MAX_ENTRY_CHARS"])
                 if bad:
                     errors[field] = bad

@@ -21,6 +21,7 @@ SEED_DIR = Path(__file__).resolve().parent.parent / "seed"
 SEED_FILES = (
     "VERSION", "references.yaml", "drug_classes.yaml", "members.csv",
     "synonyms.csv", "products.csv", "vocabulary.csv", "conditions.yaml", "pharm_classes.csv",
+    "dose_forms.csv",
 )
 
 

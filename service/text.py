@@ -8,10 +8,11 @@ from __future__ import annotations
 import re
 import unicodedata
 
-# Tokens: words, numbers ("12.5", "0,625") and hard boundaries that a name never spans. Letters
+# Tokens: words, numbers ("12.5", "0,625"), numbered names ("#3" in "Tylenol #3") and hard
+# boundaries that a name never spans. Letters
 # and digits are split ("Lasix40mg" -> lasix 40 mg); names with digits ("vitamin B12") are keyed
 # the same way, so they still match.
-_TOKEN = re.compile(r"[a-z][a-z']*|\d+(?:[.,]\d+)?|[/+,;()\[\]|:]")
+_TOKEN = re.compile(r"#\d+|[a-z][a-z']*|\d+(?:[.,]\d+)?|[/+,;()\[\]|:]")
 BOUNDARIES = frozenset("/+,;()[]|:")
 # Dotted abbreviations: "b.i.d.", "q.h.s.", "p.o."
 _DOTTED = re.compile(r"\b(?:[a-z]\.){2,}")

@@ -53,7 +53,7 @@ def test_quinine_warning_in_response(client):
         ({"json": {"medications": ["Lasix"], "dose": 1}}, 422, "dose"),
         ({"json": {"medications": ["Lasix"], "openfda": 0}}, 422, "openfda"),
         ({"json": {"medications": ["  "]}}, 422, "medications"),
-        ({"json": {"medications": ["x" * 201]}}, 422, "medications"),
+        ({"json": {"medications": ["Lasix"], "conditions": ["x" * 2001]}}, 422, "conditions"),
         ({"json": {"medications": ["Lasix"] * 201}}, 422, "medications"),
         ({"json": ["Lasix"]}, 422, None),
     ],
@@ -68,9 +68,10 @@ def test_bad_check_requests_get_a_clear_problem(client, kwargs, status, field):
         assert field in body["errors"]
 
 
-def test_over_long_entry_error_names_its_index(client):
-    body = _check(client, ["Lasix", "x" * 300]).get_json()
-    assert "1" in body["errors"]["medications"]
+def test_over_long_condition_error_names_its_index(client):
+    response = client.post("/api/v1/check", json={"medications": ["Lasix"], "conditions": ["CKD", "x" * 2001]})
+    assert response.status_code == 422
+    assert "1" in response.get_json()["errors"]["conditions"]
 
 
 def test_body_over_the_cap_is_413(client):

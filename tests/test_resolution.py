@@ -128,3 +128,109 @@ def test_resolve_never_crashes_and_names_only_known_ingredients(text, lexicon):
     known = {i for entry in lexicon.names.values() for i in entry.ingredients}
     assert {i.name for i in resolution.ingredients} <= known
     assert resolution.input == text
+
+
+# RxNorm clinical drug names (SCD, SBD, GPCK, BPCK) as pharmacy systems send them.
+@pytest.mark.parametrize(
+    ("text", "expected", "routes"),
+    [
+        ("furosemide 40 MG Oral Tablet", {"furosemide"}, {"oral"}),
+        ("Furosemide 40 MG Oral Tablet [Lasix]", {"furosemide"}, {"oral"}),
+        ("NDA020503 200 ACTUAT albuterol 0.09 MG/ACTUAT Metered Dose Inhaler", {"albuterol"}, {"inhaled"}),
+        ("tiotropium 0.018 MG Dry Powder Inhaler", {"tiotropium"}, {"inhaled"}),
+        ("heparin sodium, porcine 1000 UNT/ML Injectable Solution", {"heparin"}, {"injection"}),
+        ("0.5 ML heparin sodium, porcine 10000 UNT/ML Prefilled Syringe", {"heparin"}, {"injection"}),
+        ("nitrofurantoin, macrocrystals 100 MG Oral Capsule", {"nitrofurantoin"}, {"oral"}),
+        ("etonogestrel 68 MG Drug Implant", {"etonogestrel"}, {"implant"}),
+        ("3 ML insulin glargine 100 UNT/ML Cartridge", {"insulin glargine"}, {"injection"}),
+        ("fentanyl 0.1 MG/ACTUAT Mucosal Spray", {"fentanyl"}, {"mucosal"}),
+        ("timolol 5 MG/ML Ophthalmic Solution", {"timolol"}, {"ophthalmic"}),
+        ("estradiol 0.1 MG/DAY Transdermal System", {"estradiol"}, {"transdermal"}),
+        ("24 HR nifedipine 30 MG Extended Release Oral Tablet", {"nifedipine"}, {"oral"}),
+        (
+            "estrogens, conjugated (USP) 0.625 MG / medroxyprogesterone acetate 2.5 MG Oral Tablet",
+            {"conjugated estrogens", "medroxyprogesterone"}, {"oral"},
+        ),
+        (
+            "bictegravir 50 MG / emtricitabine 200 MG / tenofovir alafenamide 25 MG Oral Tablet [Biktarvy]",
+            {"bictegravir", "emtricitabine", "tenofovir alafenamide"}, {"oral"},
+        ),
+        (
+            "{21 (ethinyl estradiol 0.03 MG / levonorgestrel 0.15 MG Oral Tablet) / "
+            "7 (inert ingredients 1 MG Oral Tablet) } Pack [Levora 28]",
+            {"ethinyl estradiol", "levonorgestrel"}, {"oral"},
+        ),
+    ],
+)
+def test_rxnorm_clinical_drug_names_resolve_completely_with_their_route(text, expected, routes, lexicon):
+    resolution = resolve(text, lexicon)
+    assert resolution.unrecognised == ()
+    assert {i.name for i in resolution.ingredients} == expected
+    assert resolution.routes == routes
+
+
+def test_every_rxnorm_dose_form_names_a_route_and_is_read_as_a_known_phrase(lexicon):
+    from service.resolution import dose_forms
+
+    forms = dose_forms()
+    assert len(forms) >= 100
+    for form in forms:
+        resolution = resolve(f"furosemide 10 MG {' '.join(form)}", lexicon)
+        assert resolution.complete, form
+        assert {i.name for i in resolution.ingredients} == {"furosemide"}, form
+
+
+def test_route_limits_apply_to_rxnorm_dose_forms(lexicon):
+    from service.matching import check_entry
+
+    assert check_entry("prednisolone acetate 10 MG/ML Ophthalmic Suspension", lexicon).status == "not_flagged"
+    assert check_entry("prednisolone 5 MG Oral Tablet", lexicon).status == "flagged"
+    assert check_entry("dexamethasone 1 MG/ML Otic Suspension", lexicon).status == "not_flagged"
+    assert check_entry("estradiol 0.05 MG/DAY Transdermal System", lexicon).status == "not_flagged"
+
+
+def test_an_unknown_pack_brand_does_not_hide_the_ingredients_it_follows(lexicon):
+    resolution = resolve("norethindrone 0.35 MG Oral Tablet [Zzqxbrand]", lexicon)
+    assert resolution.complete
+    assert {i.name for i in resolution.ingredients} == {"norethindrone"}
+
+
+def test_a_bracketed_brand_alone_is_read(lexicon):
+    assert _ingredient_set("[Lasix]", lexicon) == {"furosemide"}
+
+
+def test_an_over_long_entry_is_that_entrys_problem(lexicon):
+    from service.matching import check_entry
+
+    result = check_entry("furosemide " * 300, lexicon)
+    assert result.status == "unresolved"
+    assert any("longer than" in note for note in result.notes)
+
+
+def _pack_of_about(chars: int) -> str:
+    component = "(ethinyl estradiol 0.03 MG / levonorgestrel 0.15 MG Oral Tablet [Levora])"
+    parts = []
+    while len(" / ".join(parts)) < chars - 60:
+        parts.append(f"{len(parts) + 5} {component}")
+    return "{" + " / ".join(parts) + " / 7 (inert ingredients 1 MG Oral Tablet) } Pack [Levora 28 Day]"
+
+
+def test_a_600_character_pack_and_four_ordinary_entries_are_all_answered(client):
+    pack = _pack_of_about(600)
+    assert 580 <= len(pack) <= 700
+    entries = [pack, "Lasix 40mg daily", "simvastatin 20 mg", "metformin 500mg bid", "Lipitor"]
+    response = client.post("/api/v1/check", json={"medications": entries, "openfda": False})
+    assert response.status_code == 200
+    results = response.get_json()["medications"]
+    assert [r["input"] for r in results] == entries
+    assert {i["name"] for i in results[0]["ingredients"]} == {"ethinyl estradiol", "levonorgestrel"}
+    assert [r["status"] for r in results] == ["flagged", "flagged", "flagged", "not_flagged", "flagged"]
+
+
+def test_an_over_long_entry_does_not_reject_the_list(client):
+    entries = ["x" * 2500, "Lasix"]
+    response = client.post("/api/v1/check", json={"medications": entries, "openfda": False})
+    assert response.status_code == 200
+    first, second = response.get_json()["medications"]
+    assert first["status"] == "unresolved" and first["notes"]
+    assert second["status"] == "flagged"
