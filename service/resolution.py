@@ -88,7 +88,7 @@ NOISE = frozenset(
     usp nf porcine bovine human recombinant micronized pmdd abuse deterrent reformulated breath actuated
     inert ingredients ingredient nda anda bla macrocrystals macrocrystal anhydrous pellets granules
     tube via feeding gtt gtts bottle bottles container stat loading maintenance continuous rate titrate
-    premixed lock
+    premixed lock both left right
     sugar free sugarfree extra strength original children's childrens children child kids kid's infant
     infants infants' baby junior jr adult adults women's womens men's mens gentle fast rapid quick
     acting action formula flavor flavour flavored flavoured cherry grape orange lemon mint berry

@@ -234,3 +234,134 @@ def test_an_over_long_entry_does_not_reject_the_list(client):
     first, second = response.get_json()["medications"]
     assert first["status"] == "unresolved" and first["notes"]
     assert second["status"] == "flagged"
+
+
+def _curated_combinations():
+    seed_dir = Path(__file__).resolve().parent.parent / "seed"
+    rows = []
+    for name in ("products.csv", "common_products.csv"):
+        path = seed_dir / name
+        if path.exists():
+            rows += [r for r in csv.DictReader(path.open(encoding="utf-8")) if ";" in r["ingredients"]]
+    return rows
+
+
+COMBINATIONS = _curated_combinations()
+
+
+def test_every_curated_combination_names_all_its_ingredients(lexicon):
+    misses = []
+    for row in COMBINATIONS:
+        expected = set(row["ingredients"].split(";"))
+        for text in (row["name"], f"{row['name']} 10/20 mg tablet daily"):
+            resolution = resolve(text, lexicon)
+            if not resolution.complete or {i.name for i in resolution.ingredients} != expected:
+                misses.append((text, sorted(expected), [i.name for i in resolution.ingredients], resolution.unrecognised))
+    assert not misses
+
+
+def test_a_combination_read_as_one_ingredient_is_never_answered_not_flagged(lexicon):
+    """A combination strength ("50/12.5") beside one ingredient: the entry says one was not read."""
+    from service.matching import check_entry
+
+    checked = 0
+    for row in COMBINATIONS:
+        first = row["ingredients"].split(";")[0]
+        if first.startswith("insulin") or len(resolve(first, lexicon).ingredients) != 1:
+            continue
+        result = check_entry(f"{first} 50/12.5 mg", lexicon)
+        assert result.status != "not_flagged", row
+        if result.status == "unresolved":
+            assert any("not read" in note for note in result.notes), row
+        else:
+            assert "50/12.5" in result.resolution.unrecognised, row
+        checked += 1
+    assert checked >= 50
+
+
+@pytest.mark.parametrize(
+    ("text", "marker"),
+    [
+        ("Zzqxbrand-D", None),
+        ("metformin plus", "plus"),
+        ("Lipitor DS", "ds"),
+        ("Tylenol #3", None),
+        ("acetaminophen #3", "#3"),
+        ("Synjardy 5/1000", None),
+        ("empagliflozin 5/1000", "5/1000"),
+        ("loratadine-D 12 hour", "d"),
+    ],
+)
+def test_combination_markers_never_drop_an_ingredient_silently(text, marker, lexicon):
+    from service.matching import check_entry
+
+    result = check_entry(text, lexicon)
+    if marker is None:  # a known product: every ingredient is read
+        assert result.resolution.complete and len(result.resolution.ingredients) >= 2 or result.status == "unresolved"
+    else:
+        assert result.status != "not_flagged"
+        assert marker in result.resolution.unrecognised
+        assert any("not read" in note for note in result.notes)
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("SMX-TMP DS", {"sulfamethoxazole", "trimethoprim"}),
+        ("TMP-SMX 800/160 BID", {"sulfamethoxazole", "trimethoprim"}),
+        ("pip/tazo 3.375 g IV q6h", {"piperacillin", "tazobactam"}),
+        ("amox-clav 875/125", {"amoxicillin", "clavulanate"}),
+        ("co-amoxiclav 625mg", {"amoxicillin", "clavulanate"}),
+        ("APAP 500", {"acetaminophen"}),
+        ("ASA 81 mg", {"aspirin"}),
+        ("HCTZ 25", {"hydrochlorothiazide"}),
+        ("MTX 2.5 mg weekly", {"methotrexate"}),
+        ("NTG 0.4 mg SL prn chest pain", {"nitroglycerin"}),
+        ("KCl 20 mEq PO", {"potassium chloride"}),
+        ("co-codamol 30/500", {"acetaminophen", "codeine"}),
+        ("normal saline 1000 mL", {"sodium chloride"}),
+        ("NS 500 mL bolus", {"sodium chloride"}),
+        ("half NS", {"sodium chloride"}),
+        ("D5W 1000 mL IV", {"glucose"}),
+        ("D5NS", {"glucose", "sodium chloride"}),
+        ("D5 1/2NS with 20 mEq KCl", {"glucose", "sodium chloride", "potassium chloride"}),
+        ("dextrose 10%", {"glucose"}),
+        ("lactated Ringer's 1000 mL", {"calcium chloride", "potassium chloride", "sodium chloride", "sodium lactate"}),
+        ("LR @ 125 mL/hr", {"calcium chloride", "potassium chloride", "sodium chloride", "sodium lactate"}),
+        ("vancomycin 1 g in NS 250 mL IVPB", {"vancomycin"}),
+        ("cefazolin 2 g in D5W 100 mL premix bag", {"cefazolin"}),
+    ],
+)
+def test_pharmacist_abbreviations_order_text_and_iv_fluids(text, expected, lexicon):
+    assert _ingredient_set(text, lexicon) == expected
+
+
+@pytest.mark.parametrize(
+    ("text", "route"),
+    [
+        ("heparin 5000 units SC q8h", "injection"),
+        ("ceftriaxone 1 g IVPB premix bag", "injection"),
+        ("ondansetron 4 mg/2 mL vial IV push", "injection"),
+        ("hydromorphone 1 mg/mL ampule", "injection"),
+        ("enoxaparin 40 mg/0.4 mL syringe daily", "injection"),
+        ("haloperidol 5 mg IM", "injection"),
+        ("timolol 0.5% 1 drop OU BID", "ophthalmic"),
+        ("latanoprost 0.005% 1 gtt both eyes qhs", "ophthalmic"),
+        ("prednisolone acetate 1% ophth susp OS QID", "ophthalmic"),
+        ("omeprazole 20 mg via NG tube", "oral"),
+        ("acetaminophen 650 mg PR q6h", "rectal"),
+        ("albuterol 2.5 mg IH q4h prn", "inhaled"),
+    ],
+)
+def test_order_text_routes_are_read_and_feed_route_limits(text, route, lexicon):
+    resolution = resolve(text, lexicon)
+    assert resolution.complete
+    assert resolution.routes == {route}
+
+
+def test_route_words_in_order_text_decide_route_limits(lexicon):
+    from service.matching import check_entry
+
+    assert check_entry("prednisolone acetate 1% ophth susp OS QID", lexicon).status == "not_flagged"
+    assert check_entry("methylprednisolone 125 mg IV push", lexicon).status == "flagged"
+    assert check_entry("iron sucrose 200 mg in NS 100 mL IVPB", lexicon).status == "flagged"
