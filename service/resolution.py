@@ -15,6 +15,7 @@ from dataclasses import dataclass
 from functools import cache
 from pathlib import Path
 
+from english_words import get_english_words_set
 from rapidfuzz import fuzz, process
 from rapidfuzz.distance import OSA
 
@@ -367,20 +368,37 @@ def _skip_salts(tokens: list[str], index: int, lexicon: Lexicon) -> int:
     return index
 
 
+@cache
+def english_words() -> frozenset[str]:
+    """Ordinary English words (GCIDE), lower case: never read as a misspelt medicine."""
+    return frozenset(get_english_words_set(["gcide"], alpha=True, lower=True))
+
+
+def is_english(word: str) -> bool:
+    """Tell whether a word is an ordinary English word, or an inflection of one ("avoiding", "lyrics")."""
+    words = english_words()
+    word = word.replace("'", "")
+    if word in words or word in NEVER_FUZZY:
+        return True
+    for suffix, replacement in (("s", ""), ("es", ""), ("ed", ""), ("ed", "e"), ("ing", ""), ("ing", "e"),
+                                ("ies", "y"), ("ied", "y"), ("ly", "")):
+        if word.endswith(suffix) and len(word) - len(suffix) >= 3 and word[: -len(suffix)] + replacement in words:
+            return True
+    return False
+
+
 def _fuzzy_parts(span: list[str], lexicon: Lexicon) -> list[tuple[str, NameEntry | None]]:
     """Split a run of unknown words into parts, each with the medicine it is a misspelling of (or None).
 
     A run that is one name once its spaces go ("hydrochloro thiazide") or that is close to a
     name as a whole is taken whole; otherwise word by word.
     """
-    if any(word in NEVER_FUZZY for word in span):
-        return [(word, None if word in NEVER_FUZZY else fuzzy_match(word, lexicon)) for word in span]
-    if 1 < len(span) <= 3:
+    if 1 < len(span) <= 3 and not all(is_english(word) for word in span):
         joined = " ".join(span)
         entry = fuzzy_match(joined, lexicon)
         if entry is not None:
             return [(joined, entry)]
-    return [(word, fuzzy_match(word, lexicon)) for word in span]
+    return [(word, None if is_english(word) else fuzzy_match(word, lexicon)) for word in span]
 
 
 def _max_distance(length: int) -> int:

@@ -6,6 +6,7 @@ from pathlib import Path
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
+from rapidfuzz import fuzz
 
 from service.resolution import fuzzy_match, resolve, suggest
 
@@ -365,3 +366,34 @@ def test_route_words_in_order_text_decide_route_limits(lexicon):
     assert check_entry("prednisolone acetate 1% ophth susp OS QID", lexicon).status == "not_flagged"
     assert check_entry("methylprednisolone 125 mg IV push", lexicon).status == "flagged"
     assert check_entry("iron sucrose 200 mg in NS 100 mL IVPB", lexicon).status == "flagged"
+
+
+LABEL_WORDS = (Path(__file__).parent / "label_words.txt").read_text(encoding="utf-8").split()
+
+
+def test_ordinary_label_words_never_become_a_drug(lexicon):
+    assert len(LABEL_WORDS) >= 250
+    turned_into_drugs = {w: [i.name for i in resolve(w, lexicon).ingredients] for w in LABEL_WORDS}
+    assert {w: names for w, names in turned_into_drugs.items() if names} == {}
+
+
+@pytest.mark.parametrize(
+    "text", ["sugar free", "Extra Strength", "children's", "night time relief", "max strength original", "ultra",
+             "alive", "alias", "ability", "compress", "relation", "infer", "lyrics", "avoiding"],
+)
+def test_ordinary_words_are_not_read_as_misspelt_drugs(text, lexicon):
+    assert resolve(text, lexicon).ingredients == ()
+
+
+def test_label_words_beside_a_brand_do_not_stop_it_resolving(lexicon):
+    assert _ingredient_set("Tylenol Extra Strength caplets", lexicon) == {"acetaminophen"}
+    assert _ingredient_set("Children's Motrin", lexicon) == {"ibuprofen"}
+
+
+@pytest.mark.parametrize("text", ["Cardizom LA 120", "Zzqlol XL", "Qorvant CD 60mg", "Tildiemm SR"])
+def test_an_unknown_modified_release_brand_is_not_offered_a_look_alike(text, lexicon):
+    resolution = resolve(text, lexicon)
+    assert resolution.ingredients == ()
+    assert all(
+        fuzz.ratio(resolution.unrecognised[0], s.name.lower()) >= 85 for s in resolution.suggestions
+    ), resolution.suggestions
