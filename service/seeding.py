@@ -21,7 +21,7 @@ SEED_DIR = Path(__file__).resolve().parent.parent / "seed"
 SEED_FILES = (
     "VERSION", "references.yaml", "drug_classes.yaml", "members.csv",
     "synonyms.csv", "products.csv", "vocabulary.csv", "conditions.yaml", "pharm_classes.csv",
-    "dose_forms.csv",
+    "dose_forms.csv", "common_products.csv",
 )
 
 
@@ -103,7 +103,7 @@ def read_seed_files(seed_dir: Path = SEED_DIR) -> SeedData:
     )
     seed.names.extend(
         _name(r["name"], _split(r["ingredients"]), "brand", "products", market=r["market"], note=r["note"] or None)
-        for r in _csv(seed_dir / "products.csv")
+        for r in _csv(seed_dir / "products.csv") + _csv(seed_dir / "common_products.csv")
     )
     seed.names.extend(
         _name(r["name"], _split(r["ingredients"]), r["kind"], "vocabulary")

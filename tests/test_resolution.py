@@ -390,10 +390,49 @@ def test_label_words_beside_a_brand_do_not_stop_it_resolving(lexicon):
     assert _ingredient_set("Children's Motrin", lexicon) == {"ibuprofen"}
 
 
-@pytest.mark.parametrize("text", ["Cardizom LA 120", "Zzqlol XL", "Qorvant CD 60mg", "Tildiemm SR"])
+@pytest.mark.parametrize("text", ["Cardizom LA 120", "Zzqlol XL", "Qorvant CD 60mg", "Vexorbil SR"])
 def test_an_unknown_modified_release_brand_is_not_offered_a_look_alike(text, lexicon):
     resolution = resolve(text, lexicon)
     assert resolution.ingredients == ()
     assert all(
         fuzz.ratio(resolution.unrecognised[0], s.name.lower()) >= 85 for s in resolution.suggestions
     ), resolution.suggestions
+
+
+@pytest.mark.parametrize(
+    ("brand", "expected"),
+    [
+        ("Genvoya", {"cobicistat", "elvitegravir", "emtricitabine", "tenofovir alafenamide"}),
+        ("Descovy", {"emtricitabine", "tenofovir alafenamide"}),
+        ("Stribild", {"cobicistat", "elvitegravir", "emtricitabine", "tenofovir disoproxil"}),
+        ("Nexplanon", {"etonogestrel"}),
+        ("BiDil", {"isosorbide dinitrate", "hydralazine"}),
+        ("Inderal LA 80mg", {"propranolol"}),
+        ("Janumet 50/1000", {"sitagliptin", "metformin"}),
+        ("Kombiglyze XR", {"saxagliptin", "metformin"}),
+        ("Jentadueto", {"linagliptin", "metformin"}),
+        ("Tildiem LA 200", {"diltiazem"}),
+        ("Synjardy 5/1000", {"empagliflozin", "metformin"}),
+        ("Tylenol #3", {"acetaminophen", "codeine"}),
+        ("Depakote ER 500", {"divalproex"}),
+    ],
+)
+def test_common_and_combination_brands_resolve_to_every_ingredient(brand, expected, lexicon):
+    assert _ingredient_set(brand, lexicon) == expected
+
+
+@pytest.mark.parametrize(
+    ("brand", "rxnorm"),
+    [
+        ("Biktarvy", "bictegravir 50 MG / emtricitabine 200 MG / tenofovir alafenamide 25 MG Oral Tablet"),
+        ("Truvada", "emtricitabine 200 MG / tenofovir disoproxil fumarate 300 MG Oral Tablet"),
+        ("Depakote", "divalproex sodium 500 MG Delayed Release Oral Tablet"),
+        ("Humulin R", "insulin, regular, human 100 UNT/ML Injectable Solution"),
+        ("Glucovance", "glyburide 5 MG / metformin hydrochloride 500 MG Oral Tablet"),
+        ("CellCept", "mycophenolate mofetil 500 MG Oral Tablet"),
+        ("Premarin", "estrogens, conjugated (USP) 0.625 MG Oral Tablet"),
+    ],
+)
+def test_a_brand_and_its_rxnorm_name_give_the_same_ingredients(brand, rxnorm, lexicon):
+    assert _ingredient_set(brand, lexicon) == _ingredient_set(rxnorm, lexicon) != set()
+    assert _ingredient_set(f"{rxnorm} [{brand}]", lexicon) == _ingredient_set(brand, lexicon)
