@@ -46,6 +46,9 @@ ROUTE_WORDS = {
         cartridges intrathecal epidural""".split(),
         "injection",
     ),
+    **dict.fromkeys("shot shots jab".split(), "injection"),
+    **dict.fromkeys("implant implants implanted".split(), "implant"),
+    **dict.fromkeys("iud ius coil".split(), "intrauterine"),
     **dict.fromkeys("inhaler inhalers inhaled inhalation inh puff puffs hfa mdi dpi diskus ellipta respimat turbohaler accuhaler evohaler easyhaler inhub breezhaler aerosphere spiromax handihaler respiclick nebulizer nebuliser neb nebs ih".split(), "inhaled"),
     **dict.fromkeys("nasal intranasal nose".split(), "nasal"),
     **dict.fromkeys("topical cream creams ointment gel lotion skin".split(), "topical"),
@@ -89,7 +92,8 @@ NOISE = frozenset(
     usp nf porcine bovine human recombinant micronized pmdd abuse deterrent reformulated breath actuated
     inert ingredients ingredient nda anda bla macrocrystals macrocrystal anhydrous pellets granules
     tube via feeding gtt gtts bottle bottles container stat loading maintenance continuous rate titrate
-    premixed lock both left right
+    premixed lock both left right dibasic monobasic live strain tice forte mite chrono retard continus
+    solostar flextouch sureclick kwikpen inhub twisthaler pressair genuair
     sugar free sugarfree extra strength original children's childrens children child kids kid's infant
     infants infants' baby junior jr adult adults women's womens men's mens gentle fast rapid quick
     acting action formula flavor flavour flavored flavoured cherry grape orange lemon mint berry
@@ -169,7 +173,7 @@ def _dose_form_lengths() -> dict[str, tuple[int, ...]]:
 # porcine", "insulin, regular, human"): the comma does not end the name there.
 _INVERTED = frozenset(
     "conjugated esterified porcine bovine human regular isophane nph macrocrystals monohydrate usp "
-    "synthetic purified anhydrous recombinant".split()
+    "synthetic purified anhydrous recombinant dibasic monobasic live".split()
 )
 # IV fluids written as the vehicle of another medicine ("vancomycin 1 g in NS 250 mL") are not a
 # second medicine.
@@ -199,13 +203,18 @@ def resolve(text: str, lexicon: Lexicon) -> Resolution:
             unknown_spans.append((current, depth > 0, next_token))
             current = []
 
+    form_at = [
+        next((n for n in lengths.get(token, ()) if tuple(tokens[i:i + n]) in forms), 0)
+        for i, token in enumerate(tokens)
+    ]
     i = 0
     while i < len(tokens):
         token = tokens[i]
+        form_length = form_at[i]
         entry, length = _longest_name(tokens, i, lexicon)
-        form_length = next(
-            (n for n in lengths.get(token, ()) if tuple(tokens[i:i + n]) in forms), 0
-        )
+        # A name never runs into a dose form ("mitomycin Pyelocalyceal Product").
+        while entry is not None and length > 1 and any(form_at[i + 1:i + length]):
+            entry, length = _longest_name(tokens, i, lexicon, length - 1)
         if form_length and form_length >= length:
             close_span(token)
             route = forms[tuple(tokens[i:i + form_length])]
@@ -344,8 +353,9 @@ def _is_filler(token: str) -> bool:
     )
 
 
-def _longest_name(tokens: list[str], start: int, lexicon: Lexicon) -> tuple[NameEntry | None, int]:
-    longest = min(lexicon.longest_name, len(tokens) - start)
+def _longest_name(tokens: list[str], start: int, lexicon: Lexicon,
+                  limit: int | None = None) -> tuple[NameEntry | None, int]:
+    longest = min(lexicon.longest_name, len(tokens) - start, limit or lexicon.longest_name)
     for length in range(longest, 0, -1):
         window = tokens[start:start + length]
         if any(t in BOUNDARIES for t in window):
@@ -362,7 +372,9 @@ def _skip_salts(tokens: list[str], index: int, lexicon: Lexicon) -> int:
     """Step over salt words after a name ("atorvastatin calcium") unless they start a name of their own."""
     while index < len(tokens) and tokens[index] in SALTS:
         entry, length = _longest_name(tokens, index, lexicon)
-        if entry is not None and length > 1:
+        # "potassium chloride" after a name is another medicine unless every word is a salt word
+        # of the name before it ("dexamethasone sodium phosphate").
+        if entry is not None and length > 1 and not all(t in SALTS for t in tokens[index:index + length]):
             break
         index += 1
     return index

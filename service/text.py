@@ -56,15 +56,22 @@ SALTS = frozenset(
     enanthate fumarate furoate hcl hemifumarate hemihydrate hyclate hydrobromide hydrochloride
     lactate magnesium maleate medoxomil mesilate mesylate monohydrate nitrate phosphate pivoxil
     potassium propionate sesquihydrate sodium succinate sulfate sulphate tartrate trifenatate
-    trihydrate valerate xinafoate succ tart hbr
+    trihydrate valerate xinafoate succ tart hbr tromethamine dimesylate saccharate aspartate pamoate
+    cypionate undecanoate acetonide butyrate edisylate erbumine stearate ethylsuccinate estolate
+    palmitate benzathine diethylamine epolamine kamedoxomil pentahydrate hexahydrate napsylate
+    bromide monosodium gluconate
     """.split()
 )
+
+
+# Metal ions named before their salt ("ferrous gluconate", "zinc acetate"): the salt is the ingredient.
+MINERALS = frozenset("ferrous ferric zinc copper lithium aluminum aluminium silver cupric manganese".split())
 
 
 def strip_salt(name: str) -> str:
     """Drop trailing salt words from an ingredient name ("losartan potassium" -> "losartan")."""
     words = name.split()
     # A mineral salt ("potassium chloride", "calcium carbonate") is itself the ingredient.
-    while len(words) > 1 and words[-1] in SALTS and words[-2] not in SALTS:
+    while len(words) > 1 and words[-1] in SALTS and words[-2] not in SALTS and words[-2] not in MINERALS:
         words.pop()
     return " ".join(words)

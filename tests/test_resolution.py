@@ -436,3 +436,35 @@ def test_common_and_combination_brands_resolve_to_every_ingredient(brand, expect
 def test_a_brand_and_its_rxnorm_name_give_the_same_ingredients(brand, rxnorm, lexicon):
     assert _ingredient_set(brand, lexicon) == _ingredient_set(rxnorm, lexicon) != set()
     assert _ingredient_set(f"{rxnorm} [{brand}]", lexicon) == _ingredient_set(brand, lexicon)
+
+
+RXNORM_CASES = list(csv.DictReader((Path(__file__).parent / "rxnorm_cases.csv").open(encoding="utf-8")))
+
+
+def test_rxnorm_table_is_large_and_covers_every_term_type_and_dose_form_family():
+    kinds = {row["kind"].split()[1] for row in RXNORM_CASES if row["kind"].startswith("rxnorm")}
+    assert {"scd", "sbd", "gpck", "bpck", "scdc", "sbdc", "scdf", "scdg"} <= kinds
+    assert sum(row["kind"].startswith("rxnorm") for row in RXNORM_CASES) >= 300
+    assert sum(row["kind"] == "shopping" for row in RXNORM_CASES) >= 150
+    text = " ".join(row["input"].lower() for row in RXNORM_CASES)
+    for family in ("oral tablet", "inhaler", "nasal", "ophthalmic", "otic", "topical", "transdermal", "vaginal",
+                   "rectal", "injectable", "prefilled syringe", "pen injector", "cartridge", "drug implant",
+                   "intrauterine", "mucosal", "sublingual", "buccal", "chewable", "granules", "irrigation",
+                   "intravesical", "pyelocalyceal", "shampoo", "lozenge", "gas for inhalation", "pack"):
+        assert family in text, family
+
+
+@pytest.mark.parametrize("kind", ["rxnorm", "shopping"])
+def test_rxnorm_and_shopping_list_names_are_read_cleanly_and_never_as_a_wrong_drug(kind, lexicon):
+    rows = [r for r in RXNORM_CASES if r["kind"].split()[0] == kind]
+    not_clean, wrong = [], []
+    for row in rows:
+        expected = set(row["ingredients"].split(";"))
+        resolution = resolve(row["input"], lexicon)
+        got = {i.name for i in resolution.ingredients}
+        if got - expected:
+            wrong.append((row["input"], sorted(got - expected)))
+        if got != expected or not resolution.complete:
+            not_clean.append((row["input"], sorted(got), resolution.unrecognised))
+    assert wrong == []
+    assert 1 - len(not_clean) / len(rows) >= 0.99, not_clean
