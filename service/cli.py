@@ -11,6 +11,7 @@ from flask.cli import with_appcontext
 
 from .extensions import db
 from .matching import CheckResult
+from .ndc_vocabulary import vocabulary_command
 from .openfda import batch_evidence, check_with_openfda
 from .schemas import CheckResponseSchema
 from .seeding import database_lock, load_seed, read_seed_files, read_seed_from_db
@@ -159,3 +160,4 @@ def openfda_warm_command() -> None:
 def init_app(app: Flask) -> None:
     for command in (seed_command, check_command, batch_command, worker_command, purge_jobs_command, openfda_group):
         app.cli.add_command(command)
+    app.cli.add_command(vocabulary_command)

@@ -23,6 +23,8 @@ SEED_FILES = (
     "synonyms.csv", "products.csv", "vocabulary.csv", "conditions.yaml", "pharm_classes.csv",
     "dose_forms.csv", "common_products.csv",
 )
+# Built on a user's machine from FDA's NDC directory (flask --app service vocabulary); loaded when present.
+OPTIONAL_SEED_FILES = ("ndc_vocabulary.csv",)
 
 
 # Any constant shared by every instance: the PostgreSQL advisory lock that serialises start-up.
@@ -57,8 +59,9 @@ def database_lock(engine: Engine) -> Iterator[None]:
 def seed_version(seed_dir: Path = SEED_DIR) -> str:
     """The seed's version: the VERSION file plus a digest of every seed file."""
     digest = hashlib.sha256()
-    for name in SEED_FILES:
-        digest.update((seed_dir / name).read_bytes())
+    for name in SEED_FILES + OPTIONAL_SEED_FILES:
+        if (seed_dir / name).exists() or name not in OPTIONAL_SEED_FILES:
+            digest.update((seed_dir / name).read_bytes())
     return f"{(seed_dir / 'VERSION').read_text().strip()}+{digest.hexdigest()[:8]}"
 
 
@@ -107,7 +110,9 @@ def read_seed_files(seed_dir: Path = SEED_DIR) -> SeedData:
     )
     seed.names.extend(
         _name(r["name"], _split(r["ingredients"]), r["kind"], "vocabulary")
-        for r in _csv(seed_dir / "vocabulary.csv")
+        # FDA's own brand list, when a user built it, comes before the general vocabulary.
+        for r in (_csv(seed_dir / "ndc_vocabulary.csv") if (seed_dir / "ndc_vocabulary.csv").exists() else [])
+        + _csv(seed_dir / "vocabulary.csv")
     )
     seed.conditions = [{"id": k, **v} for k, v in _yaml(seed_dir / "conditions.yaml").items()]
     seed.pharm_classes = [
