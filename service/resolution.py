@@ -29,8 +29,8 @@ TOO_LONG_NOTE = (
     "This entry is longer than {limit} characters, so it was not read. Write one medicine per entry."
 )
 MARKER_NOTE = (
-    "'{marker}' usually means a combination of more than one medicine, but only {found} was "
-    "recognised: the other ingredient was not read."
+    "'{marker}' usually names a combination with another medicine, but only {found} was "
+    "recognised: an ingredient was not read."
 )
 STRENGTHS_NOTE = (
     "'{strengths}' gives {count} strengths but only {found} was recognised: the other ingredient "
@@ -46,7 +46,7 @@ ROUTE_WORDS = {
         cartridges intrathecal epidural""".split(),
         "injection",
     ),
-    **dict.fromkeys("shot shots jab".split(), "injection"),
+    **dict.fromkeys("shot shots jab pca".split(), "injection"),
     **dict.fromkeys("implant implants implanted".split(), "implant"),
     **dict.fromkeys("iud ius coil".split(), "intrauterine"),
     **dict.fromkeys("inhaler inhalers inhaled inhalation inh puff puffs hfa mdi dpi diskus ellipta respimat turbohaler accuhaler evohaler easyhaler inhub breezhaler aerosphere spiromax handihaler respiclick nebulizer nebuliser neb nebs ih".split(), "inhaled"),
@@ -93,7 +93,10 @@ NOISE = frozenset(
     inert ingredients ingredient nda anda bla macrocrystals macrocrystal anhydrous pellets granules
     tube via feeding gtt gtts bottle bottles container stat loading maintenance continuous rate titrate
     premixed lock both left right dibasic monobasic live strain tice forte mite chrono retard continus
-    solostar flextouch sureclick kwikpen inhub twisthaler pressair genuair
+    solostar flextouch sureclick kwikpen inhub twisthaler pressair genuair penfill innolet tempo inpen
+    redihaler autohaler clickhaler novolizer nexthaler forspiro digihaler aerolizer rotahaler neohaler
+    flexhaler diskhaler turbuhaler sensimist reditabs ultra oint ung crm lotn supp syr liq elix conc pwd
+    rinse swish swallow gargle viscous ac pc achs wash
     sugar free sugarfree extra strength original children's childrens children child kids kid's infant
     infants infants' baby junior jr adult adults women's womens men's mens gentle fast rapid quick
     acting action formula flavor flavour flavored flavoured cherry grape orange lemon mint berry
@@ -212,8 +215,10 @@ def resolve(text: str, lexicon: Lexicon) -> Resolution:
         token = tokens[i]
         form_length = form_at[i]
         entry, length = _longest_name(tokens, i, lexicon)
-        # A name never runs into a dose form ("mitomycin Pyelocalyceal Product").
-        while entry is not None and length > 1 and any(form_at[i + 1:i + length]):
+        # A name never ends inside a dose form ("mitomycin Pyelocalyceal Product").
+        while entry is not None and length > 1 and any(
+            form_at[p] and p + form_at[p] > i + length for p in range(i + 1, i + length)
+        ):
             entry, length = _longest_name(tokens, i, lexicon, length - 1)
         if form_length and form_length >= length:
             close_span(token)
@@ -247,7 +252,11 @@ def resolve(text: str, lexicon: Lexicon) -> Resolution:
                 routes.add(ROUTE_WORDS[token])
         else:
             current.append(token)
-        if token in COMBINATION_MARKERS and found and tokens[i - 1] == found[-1][1].split()[-1]:
+        if token in COMBINATION_MARKERS and found and (
+            tokens[i - 1] == found[-1][1].split()[-1]
+            # "Calcium + D": a letter after a joining word names a second medicine.
+            or (len(token) == 1 and tokens[i - 1] in ("+", "and", "with", "plus"))
+        ):
             markers.append((found[-1][1], token))
         i += 1
     close_span("")
@@ -319,16 +328,18 @@ def _strength_runs(tokens: list[str]) -> list[list[str]]:
 def _combination_notes(tokens: list[str], ingredients: tuple[MatchedIngredient, ...],
                        markers: list[tuple[str, str]], unrecognised: list[str]) -> list[str]:
     """Say so when an entry names a combination but fewer ingredients were read (never drop one silently)."""
-    if len(ingredients) != 1 or unrecognised:
+    if unrecognised or not ingredients:
         return []
-    found = ingredients[0].name
-    if found.startswith("insulin"):  # "70/30" is a mix of two forms of insulin, not two medicines
-        return []
+    found = " and ".join(i.name for i in ingredients)
     for name, marker in markers:
-        if marker in ("plus",) and tokens and tokens[-1] != marker:
-            continue
-        unrecognised.append(marker)
-        return [MARKER_NOTE.format(marker=f"{name} {marker}", found=found)]
+        if marker == "plus" and tokens and tokens[-1] != marker:
+            continue  # "losartan plus HCTZ" joins two names
+        # "Alka-Seltzer Plus", "Claritin D", "Robitussin DM": another product than the brand alone.
+        if marker in ("plus", "d", "dm") or len(ingredients) == 1:
+            unrecognised.append(marker)
+            return [MARKER_NOTE.format(marker=f"{name} {marker}", found=found)]
+    if len(ingredients) != 1 or found.startswith("insulin"):  # "70/30" mixes two forms of insulin
+        return []
     for run in _strength_runs(tokens):
         unrecognised.append("/".join(run))
         return [STRENGTHS_NOTE.format(strengths="/".join(run), count=len(run), found=found)]
@@ -441,7 +452,12 @@ def fuzzy_match(text: str, lexicon: Lexicon) -> NameEntry | None:
     best = min(distance for _, distance in candidates)
     if best > limit:
         return None
-    closest = {lexicon.names[key].ingredients for key, distance in candidates if distance <= best + 1}
+    # A rival counts when the text is almost as close to it and could be a misspelling of it too
+    # ("asprin" is two edits from Afrin, more than a five-letter name allows).
+    closest = {
+        lexicon.names[key].ingredients for key, distance in candidates
+        if distance <= best + 1 and distance <= max(1, _max_distance(len(key)))
+    }
     if len(closest) != 1:
         return None
     return next(lexicon.names[key] for key, distance in candidates if distance == best)

@@ -59,7 +59,7 @@ SALTS = frozenset(
     trihydrate valerate xinafoate succ tart hbr tromethamine dimesylate saccharate aspartate pamoate
     cypionate undecanoate acetonide butyrate edisylate erbumine stearate ethylsuccinate estolate
     palmitate benzathine diethylamine epolamine kamedoxomil pentahydrate hexahydrate napsylate
-    bromide monosodium gluconate
+    bromide monosodium gluconate besyl calc hycl sulf cl pot sod phos acet fum mal mes na
     """.split()
 )
 

@@ -291,6 +291,9 @@ def test_a_combination_read_as_one_ingredient_is_never_answered_not_flagged(lexi
         ("Synjardy 5/1000", None),
         ("empagliflozin 5/1000", "5/1000"),
         ("loratadine-D 12 hour", "d"),
+        ("Alka-Seltzer Plus", "plus"),
+        ("Calcium + D", "d"),
+        ("Caltrate 600 + D", "d"),
     ],
 )
 def test_combination_markers_never_drop_an_ingredient_silently(text, marker, lexicon):
@@ -331,6 +334,12 @@ def test_combination_markers_never_drop_an_ingredient_silently(text, marker, lex
         ("LR @ 125 mL/hr", {"calcium chloride", "potassium chloride", "sodium chloride", "sodium lactate"}),
         ("vancomycin 1 g in NS 250 mL IVPB", {"vancomycin"}),
         ("cefazolin 2 g in D5W 100 mL premix bag", {"cefazolin"}),
+        ("metoprolol tart 25 mg PO BID", {"metoprolol"}),
+        ("amlodipine besyl 5 mg", {"amlodipine"}),
+        ("levothyroxine Na 50 mcg", {"levothyroxine"}),
+        ("potassium cl 20 meq", {"potassium chloride"}),
+        ("neomycin-polymyxin-dexamethasone ophth susp", {"neomycin", "polymyxin b", "dexamethasone"}),
+        ("insulin lispro sliding scale SC AC+HS", {"insulin lispro"}),
     ],
 )
 def test_pharmacist_abbreviations_order_text_and_iv_fluids(text, expected, lexicon):
