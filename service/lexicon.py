@@ -176,6 +176,14 @@ def _index_names(records: list[dict[str, Any]]) -> dict[str, NameEntry]:
         if ingredients == (key,):
             kind = "exact"
         names[key] = NameEntry(record["name"], ingredients, kind, record["source"] != "vocabulary")
+    # One ingredient name per product: the general vocabulary's ingredient names go through the
+    # curated ones ("alendronic acid" is alendronate, "fluocinolone acetonide" is fluocinolone).
+    canonical = {k: e.ingredients[0] for k, e in names.items() if e.curated and len(e.ingredients) == 1}
+    for key, entry in list(names.items()):
+        if not entry.curated:
+            mapped = tuple(dict.fromkeys(canonical.get(name_key(i) or i, i) for i in entry.ingredients))
+            if mapped != entry.ingredients:
+                names[key] = NameEntry(entry.name, mapped, entry.kind, False)
     # Every ingredient a curated name stands for can also be written on its own ("senna").
     for entry in list(names.values()):
         for ingredient in entry.ingredients if entry.curated else ():

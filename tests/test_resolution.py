@@ -440,6 +440,9 @@ def test_common_and_combination_brands_resolve_to_every_ingredient(brand, expect
         ("Glucovance", "glyburide 5 MG / metformin hydrochloride 500 MG Oral Tablet"),
         ("CellCept", "mycophenolate mofetil 500 MG Oral Tablet"),
         ("Premarin", "estrogens, conjugated (USP) 0.625 MG Oral Tablet"),
+        ("Fortical", "calcitonin salmon 200 UNT/ACTUAT Metered Dose Nasal Spray"),
+        ("Fosavance", "alendronic acid 70 MG / cholecalciferol 0.07 MG Oral Tablet"),
+        ("Kelnor", "ethynodiol diacetate 1 MG / ethinyl estradiol 0.035 MG Oral Tablet"),
     ],
 )
 def test_a_brand_and_its_rxnorm_name_give_the_same_ingredients(brand, rxnorm, lexicon):
