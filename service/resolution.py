@@ -96,7 +96,8 @@ NOISE = frozenset(
     solostar flextouch sureclick kwikpen inhub twisthaler pressair genuair penfill innolet tempo inpen
     redihaler autohaler clickhaler novolizer nexthaler forspiro digihaler aerolizer rotahaler neohaler
     flexhaler diskhaler turbuhaler sensimist reditabs ultra oint ung crm lotn supp syr liq elix conc pwd
-    rinse swish swallow gargle viscous ac pc achs wash
+    rinse swish swallow gargle viscous ac pc achs wash iso osmotic isoosmotic hypertonic hypotonic isotonic
+    neonatal pediatric paediatric picc port pump jelly vac polyvalent toxoids
     sugar free sugarfree extra strength original children's childrens children child kids kid's infant
     infants infants' baby junior jr adult adults women's womens men's mens gentle fast rapid quick
     acting action formula flavor flavour flavored flavoured cherry grape orange lemon mint berry
@@ -459,6 +460,11 @@ def fuzzy_match(text: str, lexicon: Lexicon) -> NameEntry | None:
         if distance <= best + 1 and distance <= max(1, _max_distance(len(key)))
     }
     if len(closest) != 1:
+        return None
+    # A shortened name ("sulfameth" for sulfamethoxazole) is the start of another medicine's name:
+    # it is not a misspelling of a look-alike ("sulfameter").
+    (chosen,) = closest
+    if any(not set(chosen) <= set(lexicon.names[key].ingredients) for key in _prefix_matches(text, lexicon, 5)):
         return None
     return next(lexicon.names[key] for key, distance in candidates if distance == best)
 

@@ -480,3 +480,9 @@ def test_rxnorm_and_shopping_list_names_are_read_cleanly_and_never_as_a_wrong_dr
             not_clean.append((row["input"], sorted(got), resolution.unrecognised))
     assert wrong == []
     assert 1 - len(not_clean) / len(rows) >= 0.99, not_clean
+
+
+@pytest.mark.parametrize("text", ["sulfamet", "sulfamethi"])
+def test_a_shortened_name_is_not_read_as_a_look_alike_drug(text, lexicon):
+    # Order systems cut names short; "sulfamet..." is the start of sulfamethoxazole, not sulfameter.
+    assert fuzzy_match(text, lexicon) is None
