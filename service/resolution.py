@@ -98,6 +98,10 @@ NOISE = frozenset(
     flexhaler diskhaler turbuhaler sensimist reditabs ultra oint ung crm lotn supp syr liq elix conc pwd
     rinse swish swallow gargle viscous ac pc achs wash iso osmotic isoosmotic hypertonic hypotonic isotonic
     neonatal pediatric paediatric picc port pump jelly vac polyvalent toxoids
+    product products containing precisely conventional clinical medicinal prolonged gastro resistant
+    orodispersible concentrate cfc dissolve milligram milligrams microgram micrograms
+    teva accord sandoz mylan zentiva actavis aurobindo almus wockhardt apotex lupin cipla zydus
+    glenmark amneal hikma viatris rugby kirkland equate walgreens
     sugar free sugarfree extra strength original children's childrens children child kids kid's infant
     infants infants' baby junior jr adult adults women's womens men's mens gentle fast rapid quick
     acting action formula flavor flavour flavored flavoured cherry grape orange lemon mint berry
