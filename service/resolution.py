@@ -98,6 +98,7 @@ NOISE = frozenset(
     flexhaler diskhaler turbuhaler sensimist reditabs ultra oint ung crm lotn supp syr liq elix conc pwd
     rinse swish swallow gargle viscous ac pc achs wash iso osmotic isoosmotic hypertonic hypotonic isotonic
     neonatal pediatric paediatric picc port pump jelly vac polyvalent toxoids isophane drug drugs micro
+    since until till dated filled expires expiry exp last
     product products containing precisely conventional clinical medicinal prolonged gastro resistant
     orodispersible concentrate cfc dissolve milligram milligrams microgram micrograms
     teva accord sandoz mylan zentiva actavis aurobindo almus wockhardt apotex lupin cipla zydus
@@ -201,7 +202,7 @@ def resolve(text: str, lexicon: Lexicon) -> Resolution:
     current: list[str] = []
     depth = 0
     after_in = False
-    markers: list[tuple[str, str]] = []
+    markers: list[tuple[str, str, bool]] = []
     lengths = _dose_form_lengths()
     forms = dose_forms()
 
@@ -262,7 +263,7 @@ def resolve(text: str, lexicon: Lexicon) -> Resolution:
             # "Calcium + D": a letter after a joining word names a second medicine.
             or (len(token) == 1 and tokens[i - 1] in ("+", "and", "with", "plus"))
         ):
-            markers.append((found[-1][1], token))
+            markers.append((found[-1][1], token, depth > 0))
         i += 1
     close_span("")
     # A [bracketed] brand only stands in for the clinical drug it follows when that names nothing.
@@ -288,6 +289,7 @@ def resolve(text: str, lexicon: Lexicon) -> Resolution:
         if not (bracketed and outside) and not (vehicle and entry.ingredients in _VEHICLES)
     ]
     ingredients = _ingredients(kept)
+    markers = [(name, marker) for name, marker, bracketed in markers if not (bracketed and outside)]
     notes = _combination_notes(tokens, ingredients, markers, unrecognised)
     return Resolution(
         input=text,
@@ -307,6 +309,7 @@ def _uninvert(tokens: list[str]) -> list[str]:
     ]
 
 
+_DATE_WORDS = frozenset("started start since from until till on date dated filled last exp expires expiry".split())
 _FRACTIONS = frozenset({("1", "2"), ("1", "3"), ("2", "3"), ("1", "4"), ("3", "4")})
 
 
@@ -324,7 +327,9 @@ def _strength_runs(tokens: list[str]) -> list[list[str]]:
             run.append(tokens[j + 1])
             j += 2
         following = tokens[j] if j < len(tokens) else ""
-        if len(run) > 1 and tuple(run) not in _FRACTIONS and following != "release":
+        before = tokens[i - 1] if i else ""
+        is_date = before in _DATE_WORDS or any(n.isdigit() and 1900 <= int(n) <= 2100 for n in run)
+        if len(run) > 1 and tuple(run) not in _FRACTIONS and following != "release" and not is_date:
             runs.append(run)
         i = j
     return runs

@@ -486,3 +486,9 @@ def test_rxnorm_and_shopping_list_names_are_read_cleanly_and_never_as_a_wrong_dr
 def test_a_shortened_name_is_not_read_as_a_look_alike_drug(text, lexicon):
     # Order systems cut names short; "sulfamet..." is the start of sulfamethoxazole, not sulfameter.
     assert fuzzy_match(text, lexicon) is None
+
+
+@pytest.mark.parametrize("text", ["Lasix 40mg started 3/15/2024", "Lasix 40 mg since 3/15", "Lipitor 20 mg 1/2 tab"])
+def test_dates_and_fractions_are_not_combination_strengths(text, lexicon):
+    resolution = resolve(text, lexicon)
+    assert resolution.complete and len(resolution.ingredients) == 1
