@@ -492,3 +492,20 @@ def test_a_shortened_name_is_not_read_as_a_look_alike_drug(text, lexicon):
 def test_dates_and_fractions_are_not_combination_strengths(text, lexicon):
     resolution = resolve(text, lexicon)
     assert resolution.complete and len(resolution.ingredients) == 1
+
+
+def test_every_curated_ingredient_name_reads_as_itself(lexicon):
+    """One ingredient name per product: a brand's ingredient, written out, gives that same name."""
+    seed_dir = Path(__file__).resolve().parent.parent / "seed"
+    names = set()
+    for file, column in (("products.csv", "ingredients"), ("common_products.csv", "ingredients"),
+                         ("synonyms.csv", "ingredient")):
+        for row in csv.DictReader((seed_dir / file).open(encoding="utf-8")):
+            names.update(row[column].split(";"))
+    names.discard("water")  # an IV vehicle, not read on its own
+    misread = {}
+    for name in names:
+        resolution = resolve(name, lexicon)
+        if not resolution.complete or [i.name for i in resolution.ingredients] != [name]:
+            misread[name] = [i.name for i in resolution.ingredients]
+    assert misread == {}
