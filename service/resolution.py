@@ -98,7 +98,8 @@ NOISE = frozenset(
     flexhaler diskhaler turbuhaler sensimist reditabs ultra oint ung crm lotn supp syr liq elix conc pwd
     rinse swish swallow gargle viscous ac pc achs wash iso osmotic isoosmotic hypertonic hypotonic isotonic
     neonatal pediatric paediatric picc port pump jelly vac polyvalent toxoids isophane drug drugs micro
-    since until till dated filled expires expiry exp last respules depot
+    since until till dated filled expires expiry exp last respules depot inactive glycolate starch carnauba
+    shellac pregelatinized
     product products containing precisely conventional clinical medicinal prolonged gastro resistant
     orodispersible concentrate cfc dissolve milligram milligrams microgram micrograms
     teva accord sandoz mylan zentiva actavis aurobindo almus wockhardt apotex lupin cipla zydus
