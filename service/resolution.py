@@ -1,10 +1,14 @@
 """Resolve a medication entry as people write it to its ingredients.
 
-"Lasix 40mg daily", "Hyzaar 50/12.5", "fluticasone/salmeterol 250/50 Diskus", "simvastatine":
-strengths, forms, routes and frequency words are set aside, names are matched longest first
-(brand, generic, UK name, synonym, salt form), and anything left is tried as a misspelling. A
-misspelling is accepted only when exactly one medicine is close; otherwise the entry stays
-unresolved with suggestions. A wrong drug is worse than no answer.
+"Lasix 40mg daily", "Hyzaar 50/12.5", "fluticasone/salmeterol 250/50 Diskus", "simvastatine",
+and RxNorm names as pharmacy systems send them ("losartan potassium 50 MG / hydrochlorothiazide
+12.5 MG Oral Tablet [Hyzaar]", "{21 (...) / 7 (inert ingredients 1 MG Oral Tablet) } Pack"):
+strengths, dose forms (each naming a route), container, route and frequency words are set aside,
+names are matched longest first (brand, generic, UK name, synonym, salt form), and anything left
+is tried as a misspelling. A misspelling is accepted only when exactly one medicine is close;
+otherwise the entry stays unresolved with suggestions. A combination marker or strength with
+fewer ingredients read than it names leaves the entry unresolved with a note. A wrong drug is
+worse than no answer.
 """
 
 from __future__ import annotations
@@ -279,8 +283,8 @@ def resolve(text: str, lexicon: Lexicon) -> Resolution:
             if entry is not None:
                 found.append((entry, part, "fuzzy", bracketed, False, next_token))
             else:
-                unrecognised.append(part)
-                close = suggest(part, lexicon, limit=5)
+                unrecognised.append(part if len(part) <= 80 else part[:77] + "...")
+                close = suggest(part[:80], lexicon, limit=5)
                 if next_token in MR_SUFFIXES:
                     # "Tildiem LA": a look-alike of another kind is worse than no suggestion.
                     close = [s for s in close if fuzz.ratio(part, s.name.lower()) >= 85]
