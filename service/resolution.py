@@ -208,6 +208,8 @@ def resolve(text: str, lexicon: Lexicon) -> Resolution:
     depth = 0
     after_in = False
     markers: list[tuple[str, str, bool]] = []
+    plus_after = -1  # the last "+" after a name, when nothing is read after it it joins nothing
+    last_content = -1
     lengths = _dose_form_lengths()
     forms = dose_forms()
 
@@ -240,6 +242,7 @@ def resolve(text: str, lexicon: Lexicon) -> Resolution:
             continue
         if entry is not None:
             close_span(token)
+            last_content = i
             end = i + length
             following = tokens[end] if end < len(tokens) else ""
             found.append((entry, " ".join(tokens[i:end]), entry.kind, depth > 0, after_in, following))
@@ -263,6 +266,9 @@ def resolve(text: str, lexicon: Lexicon) -> Resolution:
                 routes.add(ROUTE_WORDS[token])
         else:
             current.append(token)
+            last_content = i
+        if token == "+" and found and not {tokens[i - 1], tokens[i + 1] if i + 1 < len(tokens) else ""} & _TIMES:
+            plus_after = i
         if token in COMBINATION_MARKERS and found and (
             tokens[i - 1] == found[-1][1].split()[-1]
             # "Calcium + D": a letter after a joining word names a second medicine.
@@ -271,6 +277,8 @@ def resolve(text: str, lexicon: Lexicon) -> Resolution:
             markers.append((found[-1][1], token, depth > 0))
         i += 1
     close_span("")
+    if plus_after > last_content:  # "Sudafed PE Pressure + Pain": the partner after "+" was not read
+        markers.append((found[-1][1], "+", depth > 0))
     # A [bracketed] brand only stands in for the clinical drug it follows when that names nothing.
     outside = any(not bracketed for _, _, _, bracketed, _, _ in found)
     outside = outside or any(not bracketed for _, bracketed, _ in unknown_spans)
@@ -314,6 +322,8 @@ def _uninvert(tokens: list[str]) -> list[str]:
     ]
 
 
+# "AC+HS" (before meals and at bedtime) joins two times, not two medicines.
+_TIMES = frozenset("ac pc hs qhs am pm bid tid qid daily breakfast lunch dinner meals bedtime morning night".split())
 _DATE_WORDS = frozenset("started start since from until till on date dated filled last exp expires expiry".split())
 _FRACTIONS = frozenset({("1", "2"), ("1", "3"), ("2", "3"), ("1", "4"), ("3", "4")})
 
@@ -350,7 +360,7 @@ def _combination_notes(tokens: list[str], ingredients: tuple[MatchedIngredient, 
         if marker == "plus" and tokens and tokens[-1] != marker:
             continue  # "losartan plus HCTZ" joins two names
         # "Alka-Seltzer Plus", "Claritin D", "Robitussin DM": another product than the brand alone.
-        if marker in ("plus", "d", "dm") or len(ingredients) == 1:
+        if marker in ("plus", "d", "dm", "+") or len(ingredients) == 1:
             unrecognised.append(marker)
             return [MARKER_NOTE.format(marker=f"{name} {marker}", found=found)]
     if len(ingredients) != 1 or found.startswith("insulin"):  # "70/30" mixes two forms of insulin

@@ -294,6 +294,7 @@ def test_a_combination_read_as_one_ingredient_is_never_answered_not_flagged(lexi
         ("Alka-Seltzer Plus", "plus"),
         ("Calcium + D", "d"),
         ("Caltrate 600 + D", "d"),
+        ("Sudafed PE Pressure + Pain", "+"),
     ],
 )
 def test_combination_markers_never_drop_an_ingredient_silently(text, marker, lexicon):
@@ -424,6 +425,9 @@ def test_an_unknown_modified_release_brand_is_not_offered_a_look_alike(text, lex
         ("Synjardy 5/1000", {"empagliflozin", "metformin"}),
         ("Tylenol #3", {"acetaminophen", "codeine"}),
         ("Depakote ER 500", {"divalproex"}),
+        ("Senokot-S", {"senna", "docusate"}),
+        ("Symbyax 6/25", {"olanzapine", "fluoxetine"}),
+        ("Contrave", {"naltrexone", "bupropion"}),
     ],
 )
 def test_common_and_combination_brands_resolve_to_every_ingredient(brand, expected, lexicon):
