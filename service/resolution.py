@@ -103,7 +103,7 @@ NOISE = frozenset(
     rinse swish swallow gargle viscous ac pc achs wash iso osmotic isoosmotic hypertonic hypotonic isotonic
     neonatal pediatric paediatric picc port pump jelly vac polyvalent toxoids isophane drug drugs micro
     since until till dated filled expires expiry exp last respules depot inactive glycolate starch carnauba
-    shellac pregelatinized
+    shellac pregelatinized oka merck
     product products containing precisely conventional clinical medicinal prolonged gastro resistant
     orodispersible concentrate cfc dissolve milligram milligrams microgram micrograms
     teva accord sandoz mylan zentiva actavis aurobindo almus wockhardt apotex lupin cipla zydus
