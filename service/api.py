@@ -10,15 +10,16 @@ from flask_smorest import Blueprint, abort
 
 from . import schemas
 from .lexicon import Lexicon
-from .openfda import check_with_openfda
+from .presenting import check_json
 from .resolution import suggest
+from .services import services
 
 blp = Blueprint("api", __name__, url_prefix="/api/v1", description="Check medication lists for cramp-associated drugs.")
 
 
 def lexicon() -> Lexicon:
     """The in-memory seed index of this app."""
-    return current_app.extensions["crampcheck.lexicon"]
+    return services().lexicon
 
 
 @blp.before_request
@@ -39,7 +40,9 @@ class Check(MethodView):
     @blp.alt_response(413, description="Body too large")
     def post(self, body: dict[str, Any]):
         """Check a medication list for medicines associated with muscle cramps."""
-        return check_with_openfda(body["medications"], body["conditions"], lexicon(), body["openfda"])
+        result = services().pipeline.check(body["medications"], body["conditions"], body["openfda"])
+        # Built without marshmallow's dump (the schema documents it; tests hold the two equal).
+        return current_app.json.response(check_json(result))
 
 
 @blp.route("/drug-classes")

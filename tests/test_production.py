@@ -11,6 +11,7 @@ import redis
 
 from service import create_app
 from service.config import database_uri
+from service.services import services
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -39,8 +40,8 @@ def test_openfda_throttle_is_shared_by_instances_through_redis(database_uri, tmp
     settings = {"TESTING": True, "DATABASE_URL": database_uri, "OPENFDA_ENABLED": True, "REDIS_URL": url,
                 "HUEY_NAME": f"throttle-{uuid.uuid4().hex}", "BATCH_WORKER": "external",
                 "OPENFDA_RATE_PER_SECOND": 3, "OPENFDA_RATE_PER_MINUTE": 100}
-    limiters = [create_app({**settings, "HUEY_SQLITE_FILE": str(tmp_path / f"q{n}.db")})
-                .extensions["crampcheck.openfda"].client.limiter for n in range(2)]
+    apps = [create_app({**settings, "HUEY_SQLITE_FILE": str(tmp_path / f"q{n}.db")}) for n in range(2)]
+    limiters = [services(app).source("openfda").client.limiter for app in apps]
     granted = sum(limiter.try_acquire("openfda", blocking=False) for _ in range(5) for limiter in limiters)
     assert granted == 3  # one quota for both instances, not three each
 

@@ -15,14 +15,14 @@ import os
 import threading
 import uuid
 import zlib
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from contextlib import contextmanager
 from datetime import timedelta
 from itertools import islice
 from typing import Any
 
 from flask import Flask, current_app
-from huey import RedisHuey, SqliteHuey, crontab
+from huey import Huey, RedisHuey, SqliteHuey, crontab
 from huey.consumer import Consumer
 from sqlalchemy import delete, func, select, update
 from sqlalchemy.exc import IntegrityError
@@ -30,7 +30,7 @@ from sqlalchemy.exc import IntegrityError
 from ..extensions import db
 from ..models import BatchChunk, BatchJob
 from ..models import utcnow as now
-from ..openfda import batch_evidence
+from ..services import services
 from .checking import BatchChecker, Chunk, Tally, merge_patients, patient_summaries
 from .reading import decode, detect_layout, read_rows
 from .writing import csv_header, csv_text
@@ -47,8 +47,16 @@ def batched(rows: Iterable[Any], size: int) -> Iterator[list[Any]]:
 
 
 def init_app(app: Flask) -> None:
-    """Create the app's Huey queue and register the job tasks on it."""
+    """Set up the app's Huey queue (built on first use) and, by default, an embedded consumer."""
+    services(app).queue_factory = lambda: _queue(app)
+    if app.config["BATCH_WORKER"] == "embedded":
+        app.before_request(lambda: ensure_embedded_consumer(app))
+
+
+def _queue(app: Flask) -> tuple[Huey, Callable[[str], Any]]:
+    """The job queue with its tasks: Redis when configured, else a SQLite file in the instance folder."""
     config = app.config
+    huey: Huey
     if config.get("REDIS_URL"):
         huey = RedisHuey(config["HUEY_NAME"], url=config["REDIS_URL"], utc=True)
     else:
@@ -64,12 +72,10 @@ def init_app(app: Flask) -> None:
             requeue_stale_jobs()
             purge_expired()
 
-    app.extensions["crampcheck.huey"] = huey
-    app.extensions["crampcheck.run_job"] = huey.task(name="process_job")(run_job)
+    task = huey.task(name="process_job")(run_job)
     huey.periodic_task(crontab(minute="*"), name="maintain")(maintain)
     huey.on_startup(name="recover")(maintain)
-    if config["BATCH_WORKER"] == "embedded":
-        app.before_request(lambda: ensure_embedded_consumer(app))
+    return huey, task
 
 
 class _ThreadConsumer(Consumer):
@@ -81,12 +87,12 @@ class _ThreadConsumer(Consumer):
 
 def ensure_embedded_consumer(app: Flask) -> None:
     """Start this process's consumer threads once (after any fork)."""
-    state = app.extensions.setdefault("crampcheck.consumer", {})
+    state = services(app).consumer
     if state.get("pid") == os.getpid():
         return
     with _consumer_lock:
         if state.get("pid") != os.getpid():
-            consumer = _ThreadConsumer(app.extensions["crampcheck.huey"], workers=app.config["BATCH_WORKERS"],
+            consumer = _ThreadConsumer(services(app).queue, workers=app.config["BATCH_WORKERS"],
                                        worker_type="thread", periodic=True, check_worker_health=False)
             consumer.start()
             state.update(pid=os.getpid(), consumer=consumer)
@@ -94,7 +100,7 @@ def ensure_embedded_consumer(app: Flask) -> None:
 
 def run_worker(app: Flask, workers: int) -> None:
     """Run a standalone consumer (the Procfile's worker process) until it is stopped."""
-    consumer = app.extensions["crampcheck.huey"].create_consumer(workers=workers, worker_type="thread",
+    consumer = services(app).queue.create_consumer(workers=workers, worker_type="thread",
                                                                  periodic=True)
     consumer.run()
 
@@ -111,7 +117,7 @@ def create_job(upload: bytes, total_rows: int) -> BatchJob:
     )
     db.session.add(job)
     db.session.commit()
-    current_app.extensions["crampcheck.run_job"](job.id)
+    services().run_job(job.id)
     return job
 
 
@@ -161,8 +167,8 @@ def _process_chunks(job: BatchJob) -> None:
     text = decode(zlib.decompress(job.upload))
     layout = detect_layout(text)
     done = set(db.session.scalars(select(BatchChunk.index).where(BatchChunk.job_id == job.id)))
-    lexicon = current_app.extensions["crampcheck.lexicon"]
-    checker = BatchChecker(lexicon, config["MAX_ENTRY_CHARS"], batch_evidence(shared_deadline=False))
+    pipeline = services().pipeline
+    checker = BatchChecker(pipeline, config["MAX_ENTRY_CHARS"], pipeline.evidence_provider(shared_budget=False))
     for index, rows in enumerate(batched(read_rows(text, layout, config["BATCH_MAX_CELL_CHARS"]), job.chunk_rows)):
         if index in done:
             continue
@@ -244,7 +250,7 @@ def requeue_stale_jobs() -> list[str]:
     for job_id in stale:
         db.session.get(BatchJob, job_id).updated_at = now()
         db.session.commit()
-        current_app.extensions["crampcheck.run_job"](job_id)
+        services().run_job(job_id)
     if stale:
         log.info("re-queued %d stale batch job(s)", len(stale))
     return stale

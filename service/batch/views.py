@@ -10,8 +10,8 @@ from flask import Response, current_app, request, stream_with_context, url_for
 from flask.views import MethodView
 from flask_smorest import Blueprint, abort
 
-from ..openfda import batch_evidence
 from ..seeding import loaded_version
+from ..services import services
 from . import jobs
 from .checking import BatchChecker, Tally, patient_summaries
 from .reading import BatchFileError, Layout, decode, detect_layout, read_rows
@@ -123,8 +123,8 @@ def _count_records(text: str, layout: Layout) -> int:
 
 def _answer_now(text: str, layout: Layout):
     config = current_app.config
-    lexicon = current_app.extensions["crampcheck.lexicon"]
-    checker = BatchChecker(lexicon, config["MAX_ENTRY_CHARS"], batch_evidence(shared_deadline=True))
+    pipeline = services().pipeline
+    checker = BatchChecker(pipeline, config["MAX_ENTRY_CHARS"], pipeline.evidence_provider(shared_budget=True))
     patients: dict[str, Tally] = {}
     chunk = checker.check_rows(read_rows(text, layout, config["BATCH_MAX_CELL_CHARS"]), patients)
     summaries = patient_summaries(patients)
