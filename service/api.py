@@ -34,7 +34,7 @@ def require_json_body() -> None:
 
 @blp.route("/check")
 class Check(MethodView):
-    @blp.arguments(schemas.CheckRequestSchema)
+    @blp.arguments(schemas.CheckRequestSchema())  # an instance: webargs would build one per request
     @blp.response(200, schemas.CheckResponseSchema)
     @blp.alt_response(415, description="Body is not JSON")
     @blp.alt_response(413, description="Body too large")

@@ -70,6 +70,22 @@ class EntryResult:
     def evidence_json(self) -> list[dict[str, Any]]:
         return [record.to_json() for record in self.evidence]
 
+    @cached_property
+    def json(self) -> dict[str, Any]:
+        """The entry as the API sends it (MedicationResultSchema); built once per result."""
+        resolution = self.resolution
+        return {
+            "input": resolution.input,
+            "status": self.status,
+            "ingredients": [{"name": i.name, "match": i.match, "matched_text": i.matched_text, "via": i.via}
+                            for i in resolution.ingredients],
+            "flags": [f.json for f in self.flags],
+            "unrecognised": list(resolution.unrecognised),
+            "suggestions": [{"name": s.name, "ingredients": list(s.ingredients)} for s in resolution.suggestions],
+            "notes": list(self.notes),
+            "evidence": self.evidence_json,
+        }
+
     @property
     def facts(self) -> Facts:
         return Facts(self.status, tuple(dict.fromkeys(f.drug_class.id for f in self.flags)),
@@ -298,14 +314,16 @@ def _condition_in(text: str, lexicon: Lexicon) -> str | None:
 
 def check(medications: Sequence[str], conditions: Sequence[str], lexicon: Lexicon,
           evidence: Mapping[str, Sequence[Evidence]] | None = None,
-          resolutions: Sequence[Resolution] | None = None) -> CheckResult:
+          resolutions: Sequence[Resolution] | None = None, entries: Sequence[EntryResult] | None = None) -> CheckResult:
     """Check a whole medication list (and optional conditions) against the seed and any evidence given.
 
-    `resolutions`, when given, are the entries already resolved (in the same order).
+    `resolutions` or `entries`, when given, are the entries already resolved or assessed (in order).
     """
-    if resolutions is None:
-        resolutions = [resolve(text, lexicon) for text in medications]
-    entries = [assess(resolution, lexicon, evidence) for resolution in resolutions]
+    if entries is None:
+        if resolutions is None:
+            resolutions = [resolve(text, lexicon) for text in medications]
+        entries = [assess(resolution, lexicon, evidence) for resolution in resolutions]
+    entries = list(entries)
     matched, unmatched = match_conditions(conditions, lexicon)
     tally = Tally()
     for entry in entries:

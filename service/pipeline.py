@@ -13,7 +13,7 @@ from functools import lru_cache
 
 from .evidence import Evidence, EvidenceSource, SourceReport
 from .lexicon import Lexicon
-from .matching import CheckResult, check
+from .matching import CheckResult, EntryResult, assess, check
 from .resolution import Resolution, resolve
 
 log = logging.getLogger(__name__)
@@ -30,6 +30,9 @@ class Pipeline:
         # Resolution is pure and its results immutable: the same text always resolves the same way.
         self.resolve: Callable[[str], Resolution] = lru_cache(maxsize=RESOLUTION_CACHE)(
             lambda text: resolve(text, lexicon))
+        # An entry judged on the seed alone is the same every time, down to its JSON: keep it.
+        self.assess: Callable[[str], EntryResult] = lru_cache(maxsize=RESOLUTION_CACHE)(
+            lambda text: assess(self.resolve(text), lexicon))
 
     def check(self, medications: Sequence[str], conditions: Sequence[str] = (),
               use_sources: bool = True) -> CheckResult:
@@ -40,7 +43,13 @@ class Pipeline:
         ingredients = sorted(dict.fromkeys(i.name for r in resolutions for i in r.ingredients),
                              key=self.lexicon.is_flagged_ingredient)
         reports = [ask(source, ingredients, source.clock() + source.budget_seconds) for source in sources]
-        result = check(medications, conditions, self.lexicon, merge(reports), resolutions)
+        evidence = merge(reports)
+        entries = [
+            assess(resolution, self.lexicon, evidence)
+            if any(i.name in evidence for i in resolution.ingredients) else self.assess(resolution.input)
+            for resolution in resolutions
+        ]
+        result = check(medications, conditions, self.lexicon, entries=entries)
         result.sources = {report.source: report.block() for report in reports}
         return result
 
