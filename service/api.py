@@ -9,6 +9,7 @@ from flask.views import MethodView
 from flask_smorest import Blueprint, abort
 
 from . import schemas
+from .extensions import problem
 from .lexicon import Lexicon
 from .presenting import check_json
 from .resolution import suggest
@@ -36,8 +37,8 @@ def require_json_body() -> None:
 class Check(MethodView):
     @blp.arguments(schemas.CheckRequestSchema())  # an instance: webargs would build one per request
     @blp.response(200, schemas.CheckResponseSchema)
-    @blp.alt_response(415, description="Body is not JSON")
-    @blp.alt_response(413, description="Body too large")
+    @problem(blp, 415, "Body is not JSON")
+    @problem(blp, 413, "Body too large")
     def post(self, body: dict[str, Any]):
         """Check a medication list for medicines associated with muscle cramps."""
         result = services().pipeline.check(body["medications"], body["conditions"], body["openfda"])
@@ -57,7 +58,7 @@ class DrugClasses(MethodView):
 @blp.route("/drug-classes/<class_id>")
 class DrugClassDetail(MethodView):
     @blp.response(200, schemas.DrugClassSchema)
-    @blp.alt_response(404, description="No such class")
+    @problem(blp, 404, "No such class")
     def get(self, class_id: str):
         """Show one drug class with its members and references."""
         lex = lexicon()

@@ -149,12 +149,12 @@ def test_embedded_worker_finishes_a_job_without_any_other_service(database_uri, 
 def test_a_slow_chunk_keeps_its_job_from_looking_stale(database_uri, tmp_path, monkeypatch):
     app = create_app({
         "TESTING": True, "DATABASE_URL": database_uri, "HUEY_SQLITE_FILE": str(tmp_path / "queue.db"),
-        "BATCH_SYNC_MAX_ROWS": 5, "BATCH_CHUNK_ROWS": 50, "BATCH_WORKER": "external", "BATCH_STALE_SECONDS": 0.3,
+        "BATCH_SYNC_MAX_ROWS": 5, "BATCH_CHUNK_ROWS": 50, "BATCH_WORKER": "external", "BATCH_STALE_SECONDS": 0.6,
     })
     original = jobs.BatchChecker.check_rows
 
     def slow(self, rows, patients):
-        time.sleep(0.6)  # longer than BATCH_STALE_SECONDS: only the heartbeat keeps the job fresh
+        time.sleep(1.5)  # longer than BATCH_STALE_SECONDS: only the heartbeat keeps the job fresh
         return original(self, rows, patients)
 
     def run(job_id):
@@ -167,7 +167,7 @@ def test_a_slow_chunk_keeps_its_job_from_looking_stale(database_uri, tmp_path, m
         services(app).run_job = lambda _: None
         runner = threading.Thread(target=run, args=(job_id,))
         runner.start()
-        time.sleep(0.45)
+        time.sleep(1.0)
         assert job_id not in jobs.requeue_stale_jobs()
         runner.join()
         db.session.expire_all()

@@ -11,6 +11,7 @@ from typing import Any
 
 from .. import messages
 from .checking import COLUMNS, ERROR_COLUMNS, Chunk
+from .schemas import LIST_COLUMNS
 
 SUMMARY_COLUMNS = ("patient_id", "medications", "flagged", "not_flagged", "unresolved", "errors", "drug_classes",
                    "highest_tier", "conditions", "quinine_warning", "advice")
@@ -89,6 +90,15 @@ def _summary_cell(value: Any) -> Any:
     return "" if value is None else value
 
 
+def _json_row(row: list[Any]) -> dict[str, Any]:
+    """A result row for JSON: list columns as lists (CSV joins them with '; ')."""
+    record = dict(zip(COLUMNS, row, strict=True))
+    for column in LIST_COLUMNS:
+        record[column] = record[column].split("; ") if record[column] else []
+    record["sources"] = record["sources"].split() if record["sources"] else []
+    return record
+
+
 def json_document(chunks: Iterable[Chunk], patients: Callable[[], Iterable[dict[str, Any]]],
                   meta: dict[str, Any]) -> Iterator[str]:
     """The whole result as one JSON document, written piece by piece."""
@@ -97,7 +107,7 @@ def json_document(chunks: Iterable[Chunk], patients: Callable[[], Iterable[dict[
     first = True
     for chunk in chunks:
         if chunk.rows:
-            text = ",".join(json.dumps(dict(zip(COLUMNS, row, strict=True))) for row in chunk.full_rows())
+            text = ",".join(json.dumps(_json_row(row)) for row in chunk.full_rows())
             yield text if first else "," + text
             first = False
     yield '], "patients": ['
