@@ -99,37 +99,42 @@ class BatchChecker:
         return self._conditions[key]
 
     def check_rows(self, rows: Iterable[InputRow], patients: dict[str, Tally]) -> Chunk:
-        """Check input rows, in order; patient tallies are added to `patients`."""
+        """Check input rows, in order; patient tallies are added to `patients`.
+
+        The hot loop of a batch (once per mention): one cache lookup per entry, the tally counted
+        per row.
+        """
         chunk = Chunk()
-        output, local = chunk.rows, {}
-        cache = self._medications
+        output, results, local = chunk.rows, chunk.results, {}
+        cache, max_chars = self._medications, self.max_entry_chars
         for row in rows:
-            tally = patients.get(row.patient_id)
+            patient_id, number, problem = row.patient_id, row.row, row.problem or ""
+            tally = patients.get(patient_id)
             if tally is None:
-                tally = patients[row.patient_id] = Tally()
+                tally = patients[patient_id] = Tally()
             if row.conditions:
                 tally.conditions.update(dict.fromkeys(self._condition_ids(row.conditions)))
             if not row.medications:  # the row's problem stopped it being read
-                output.append([row.patient_id, row.row, 1, "", -1, row.problem])
+                output.append([patient_id, number, 1, "", -1, row.problem])
                 tally.errors += 1
                 continue
-            problem = row.problem or ""
+            facts = []
             for position, text in enumerate(row.medications, start=1):
-                if len(text) > self.max_entry_chars:
+                if len(text) > max_chars:
                     tally.errors += 1
-                    output.append([row.patient_id, row.row, position, text[: self.max_entry_chars], -1,
-                                   f"The medication is longer than {self.max_entry_chars} characters."])
+                    output.append([patient_id, number, position, text[:max_chars], -1,
+                                   f"The medication is longer than {max_chars} characters."])
                     continue
                 result = cache.get(text)
                 if result is None:
                     result = cache[text] = self._result(text)
-                columns, facts = result
-                tally.add(facts)
+                facts.append(result[1])
                 index = local.get(text)
                 if index is None:
-                    index = local[text] = len(chunk.results)
-                    chunk.results.append(columns)
-                output.append([row.patient_id, row.row, position, text, index, problem])
+                    index = local[text] = len(results)
+                    results.append(result[0])
+                output.append([patient_id, number, position, text, index, problem])
+            tally.add_all(facts)
         return chunk
 
 

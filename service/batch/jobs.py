@@ -9,7 +9,6 @@ queued again and carries on where it stopped; a sweep re-queues jobs whose heart
 
 from __future__ import annotations
 
-import json
 import logging
 import os
 import threading
@@ -21,6 +20,7 @@ from datetime import timedelta
 from itertools import islice
 from typing import Any
 
+import orjson
 from flask import Flask, current_app
 from huey import Huey, RedisHuey, SqliteHuey, crontab
 from huey.consumer import Consumer
@@ -37,6 +37,7 @@ from .writing import csv_header, csv_text
 
 log = logging.getLogger(__name__)
 _consumer_lock = threading.Lock()
+EMBEDDED_MAX_DELAY = 0.5  # seconds between polls of an idle embedded queue, at most
 
 
 def batched(rows: Iterable[Any], size: int) -> Iterator[list[Any]]:
@@ -92,8 +93,11 @@ def ensure_embedded_consumer(app: Flask) -> None:
         return
     with _consumer_lock:
         if state.get("pid") != os.getpid():
+            # An idle consumer polls its queue less and less often (Huey's default backs off to 10 s);
+            # capped at half a second, an upload starts being processed within a second.
             consumer = _ThreadConsumer(services(app).queue, workers=app.config["BATCH_WORKERS"],
-                                       worker_type="thread", periodic=True, check_worker_health=False)
+                                       worker_type="thread", periodic=True, check_worker_health=False,
+                                       max_delay=EMBEDDED_MAX_DELAY)
             consumer.start()
             state.update(pid=os.getpid(), consumer=consumer)
 
@@ -176,7 +180,7 @@ def _process_chunks(job: BatchJob) -> None:
         output = checker.check_rows(rows, patients)
         db.session.add(BatchChunk(
             job_id=job.id, index=index, rows=len(rows),
-            data=_pack(output.to_json()), csv=zlib.compress(csv_text(output).encode(), 1),
+            data=_pack(output.to_json()),
             patients=_pack([[p, *t.to_list()] for p, t in patients.items()]),
         ))
         try:
@@ -199,11 +203,11 @@ def _finish(job: BatchJob) -> None:
 
 
 def _pack(value: Any) -> bytes:
-    return zlib.compress(json.dumps(value, separators=(",", ":")).encode(), 1)
+    return zlib.compress(orjson.dumps(value), 1)
 
 
 def _unpack(data: bytes) -> Any:
-    return json.loads(zlib.decompress(data))
+    return orjson.loads(zlib.decompress(data))
 
 
 def result_chunks(job: BatchJob) -> Iterator[Chunk]:
@@ -215,8 +219,8 @@ def result_chunks(job: BatchJob) -> Iterator[Chunk]:
 def result_csv(job: BatchJob) -> Iterator[str]:
     """A finished job's result CSV, header first, one piece per chunk."""
     yield csv_header()
-    for data in _chunk_column(job, BatchChunk.csv):
-        yield zlib.decompress(data).decode()
+    for chunk in result_chunks(job):
+        yield csv_text(chunk)
 
 
 def _chunk_column(job: BatchJob, column: Any) -> Iterator[bytes]:

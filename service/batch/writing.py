@@ -51,13 +51,19 @@ def csv_text(chunk: Chunk) -> str:
         tails.append(buffer.getvalue())
         buffer.seek(0)
         buffer.truncate()
-    medications: dict[str, str] = {}
+    cells: dict[str, str] = {"": ""}  # medications, patient ids and problems repeat: quote each once
     lines = []
     for patient_id, row, position, medication, result, problem in chunk.rows:
-        cell = medications.get(medication)
+        patient = cells.get(patient_id)
+        if patient is None:
+            patient = cells[patient_id] = _cell(patient_id)
+        cell = cells.get(medication)
         if cell is None:
-            cell = medications[medication] = _cell(medication)
-        lines.append(f"{_cell(patient_id)},{row},{position},{cell},{tails[result]},{_cell(problem)}\r\n")
+            cell = cells[medication] = _cell(medication)
+        reason = cells.get(problem)
+        if reason is None:
+            reason = cells[problem] = _cell(problem)
+        lines.append(f"{patient},{row},{position},{cell},{tails[result]},{reason}\r\n")
     return "".join(lines)
 
 
