@@ -221,3 +221,37 @@ def test_binary_upload_through_the_api_is_a_415_problem_saying_how_to_save_as_cs
                            content_type="multipart/form-data")
     assert response.status_code == 415 and response.mimetype == "application/problem+json"
     assert "CSV UTF-8" in response.get_json()["detail"]
+
+
+@pytest.fixture
+def job_app(database_uri, tmp_path):
+    """An app whose batches of more than 5 rows become jobs."""
+    from service import create_app
+
+    app = create_app({
+        "TESTING": True, "DATABASE_URL": database_uri, "HUEY_SQLITE_FILE": str(tmp_path / "queue.db"),
+        "BATCH_SYNC_MAX_ROWS": 5, "BATCH_CHUNK_ROWS": 7, "BATCH_WORKER": "external", "BATCH_STALE_SECONDS": 0,
+    })
+    with app.app_context():
+        yield app
+
+
+@pytest.mark.parametrize("kind", ["xlsx", "sep-line", "utf-16"])
+def test_large_exports_become_jobs_whose_results_match_the_input_rows(job_app, kind):
+    from service.batch import jobs
+
+    lists = [(f"P{n}", f"Lasix {n + 1}0mg, Tylenol") for n in range(12)]
+    if kind == "xlsx":
+        data = _workbook(["Patient Number", "Medications"], *lists)
+    elif kind == "sep-line":
+        data = ("sep=;\nPatient Number;Medications\n" + "".join(f"{p};{m}\n" for p, m in lists)).encode()
+    else:
+        data = ("Patient Number\tMedications\r\n" + "".join(f"{p}\t{m}\r\n" for p, m in lists)).encode("utf-16")
+    client = job_app.test_client()
+    response = client.post("/api/v1/batch", data={"file": (io.BytesIO(data), "lists")}, content_type="multipart/form-data")
+    assert response.status_code == 202 and response.get_json()["progress"]["total_rows"] == 12
+    job_id = response.get_json()["id"]
+    jobs.process_job(job_id)
+    rows = list(csv.DictReader(io.StringIO(client.get(f"/api/v1/batch/jobs/{job_id}/results.csv").get_data(as_text=True))))
+    assert [(r["patient_id"], r["row"], r["medication"]) for r in rows[:2]] == [("P0", "2", "Lasix 10mg"), ("P0", "2", "Tylenol")]
+    assert len(rows) == 24 and rows[-1]["row"] == "13"
