@@ -38,8 +38,10 @@
   }
 
   // Entries are separated by line breaks, commas, semicolons or "|"; a comma with a digit on both
-  // sides belongs to a number ("1,000 mg", "50,000 IU"). The same rule as batch files.
-  const SEPARATOR = /\r\n|\r|\n|;|\||(?<!\d),|,(?!\d)/g;
+  // sides belongs to a number ("1,000 mg", "50,000 IU"). The same rule as batch files (written
+  // without a look-behind, which older Safari cannot parse).
+  const SEPARATOR = /\r\n|\r|\n|[;|,]/g;
+  const DIGIT = /\d/;
 
   function entriesOf(text) {
     const entries = [];
@@ -52,6 +54,7 @@
     };
     let from = 0;
     for (const match of text.matchAll(SEPARATOR)) {
+      if (match[0] === "," && DIGIT.test(text.charAt(match.index - 1)) && DIGIT.test(text.charAt(match.index + 1))) continue;
       push(from, match.index);
       from = match.index + match[0].length;
     }
