@@ -62,6 +62,9 @@ bench: $(BIN)/.runtime
 	@echo "== batch job of $(BENCH_ROWS) rows through the HTTP API"
 	@$(BIN)/python bench/batch_generate.py $(BENCH_ROWS) bench/out/wide-$(BENCH_ROWS).csv
 	@$(BIN)/python bench/batch_bench.py bench/out/wide-$(BENCH_ROWS).csv
+	@echo "== /api/v1/check throughput beside a bare Flask echo (wrk, BENCH_SECONDS each)"
+	@if command -v wrk >/dev/null 2>&1; then $(BIN)/python bench/throughput.py; \
+	 else echo "wrk is not installed (Debian package 'wrk'): throughput skipped"; fi
 
 seed: $(BIN)/.runtime
 	$(BIN)/flask --app service seed
