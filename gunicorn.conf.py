@@ -10,6 +10,12 @@ graceful_timeout = int(os.environ.get("GUNICORN_GRACEFUL_TIMEOUT", "20"))
 preload_app = True
 # No access log by default: URLs of suggest requests carry medication names.
 accesslog = None
+# gunicorn's control socket (for `gunicornc`) defaults to one path per user, so every instance on a
+# machine would bind the same file. Off unless GUNICORN_CONTROL_SOCKET names this instance's own path.
+_control_socket = os.environ.get("GUNICORN_CONTROL_SOCKET", "")
+control_socket_disable = not _control_socket
+if _control_socket:
+    control_socket = _control_socket
 
 
 def on_starting(server):

@@ -56,7 +56,7 @@ OPENFDA_DISCLAIMER = (
     "openFDA data are unvalidated; FDA asks that they not be relied on alone for decisions about "
     "medical care. Label wording and FAERS reports are shown as evidence, not as a diagnosis."
 )
-QUININE_NOTE = "Quinine is not a treatment for leg cramps: see the warning below."
+QUININE_NOTE = "Quinine is not a treatment for leg cramps: read the quinine warning in this result."
 NOT_FLAGGED_NOTE = "Not associated with muscle cramps in the CrampCheck seed."
 FUZZY_NOTE = "Matched a likely misspelling: '{text}' was read as {name}. Please check this is the medicine you meant."
 UNRESOLVED_NOTE = "Could not recognise: {parts}. Check the spelling{or_suggestions}."

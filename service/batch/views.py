@@ -126,7 +126,7 @@ def _read(upload: bytes) -> tuple[str, Layout]:
 def _count_records(text: str, layout: Layout) -> int:
     reader = csv.reader(io.StringIO(text, newline=""), delimiter=layout.delimiter)
     try:
-        total = sum(1 for record in reader if record) - 1
+        total = sum(1 for record in reader if record) - 1 - layout.skip
     except csv.Error as error:
         abort(422, message=f"The file is not valid CSV (record {reader.line_num}): {error}.")
     if total < 1:
