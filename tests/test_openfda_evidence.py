@@ -121,3 +121,27 @@ def test_unreachable_openfda_leaves_ingredients_not_checked(fda, service):
     fda.get(BASE + "/drug/label.json", body=requests.ConnectionError("down"))
     report = service.lookup(["atorvastatin", "metformin"], deadline=None)
     assert report.status == "unavailable" and report.not_checked == ["atorvastatin", "metformin"]
+
+
+def test_cache_writes_neither_commit_nor_roll_back_the_callers_session(app):
+    from service.models import BatchJob, utcnow
+
+    cache = DatabaseCache(lambda: db.engine)
+    with app.app_context():
+        db.session.add(BatchJob(id="pending-in-caller", status="queued", total_rows=1, chunk_rows=1, chunks_total=1,
+                                created_at=utcnow(), updated_at=utcnow(), expires_at=utcnow()))
+        cache.set("k-caller", {"v": 1}, timedelta(hours=1))
+        db.session.rollback()  # the caller changes its mind: its own work goes, the cache entry stays
+        assert db.session.get(BatchJob, "pending-in-caller") is None
+        assert cache.get_many(["k-caller"]) == {"k-caller": {"v": 1}}
+
+
+def test_cache_set_twice_replaces_the_entry_in_one_row(app):
+    from sqlalchemy import func, select
+
+    cache = DatabaseCache(lambda: db.engine)
+    with app.app_context():
+        cache.set("k-twice", {"v": 1}, timedelta(hours=1))
+        cache.set("k-twice", {"v": 2}, timedelta(hours=1))
+        assert cache.get_many(["k-twice"]) == {"k-twice": {"v": 2}}
+        assert db.session.scalar(select(func.count()).where(OpenFDACache.key == "k-twice")) == 1
