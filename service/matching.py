@@ -124,13 +124,14 @@ class Tally:
     """
 
     __slots__ = ("medications", "flagged", "not_flagged", "unresolved", "errors", "classes", "tier", "conditions",
-                 "warnings")
+                 "warnings", "unmatched_conditions")
 
     def __init__(self) -> None:
         self.medications = self.flagged = self.not_flagged = self.unresolved = self.errors = 0
         self.classes: dict[str, None] = {}
         self.conditions: dict[str, None] = {}
         self.warnings: dict[str, None] = {}
+        self.unmatched_conditions: dict[str, None] = {}  # condition texts that name no seeded condition
         self.tier = NO_TIER
 
     def add(self, facts: Facts) -> None:
@@ -178,7 +179,7 @@ class Tally:
         """Add another tally of the same list (from another chunk of a job)."""
         for name in ("medications", "flagged", "not_flagged", "unresolved", "errors"):
             setattr(self, name, getattr(self, name) + getattr(other, name))
-        for name in ("classes", "conditions", "warnings"):
+        for name in ("classes", "conditions", "warnings", "unmatched_conditions"):
             getattr(self, name).update(getattr(other, name))
         self.tier = min(self.tier, other.tier)
 
@@ -194,17 +195,19 @@ class Tally:
     def to_list(self) -> list[Any]:
         # Tuples: cheaper to build than lists, and orjson writes them as arrays all the same.
         return [self.medications, self.flagged, self.not_flagged, self.unresolved, self.errors,
-                tuple(self.classes), self.tier, tuple(self.conditions), tuple(self.warnings)]
+                tuple(self.classes), self.tier, tuple(self.conditions), tuple(self.warnings),
+                tuple(self.unmatched_conditions)]
 
     @classmethod
     def from_list(cls, values: list[Any]) -> Tally:
         tally = cls()
         (tally.medications, tally.flagged, tally.not_flagged, tally.unresolved, tally.errors,
-         classes, tally.tier, conditions, warnings) = values
+         classes, tally.tier, conditions, warnings, *unmatched) = values  # older jobs stored no unmatched
         tally.classes, tally.conditions = dict.fromkeys(classes), dict.fromkeys(conditions)
         if isinstance(warnings, bool):  # a job stored before warnings were codes: True meant quinine
             warnings = [LIST_RULES[0].code] if warnings else []
         tally.warnings = dict.fromkeys(warnings)
+        tally.unmatched_conditions = dict.fromkeys(unmatched[0] if unmatched else ())
         return tally
 
 

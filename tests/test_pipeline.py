@@ -96,9 +96,11 @@ def test_batch_uses_the_same_pipeline_and_asks_each_ingredient_once(lexicon):
     rows = [InputRow(2, "P1", ["metformin", "Lasix"], [], None), InputRow(3, "P2", ["metformin 500 mg"], [], None)]
     patients: dict = {}
     chunk = checker.check_rows(rows, patients)
-    columns = [list(r) for r in chunk.full_rows()]
-    assert columns[0][4] == "flagged" and columns[0][12] == "metformin: registry"
-    assert columns[1][12] == "not checked: furosemide"
+    from service.batch.checking import COLUMNS
+
+    rows = [dict(zip(COLUMNS, r, strict=True)) for r in chunk.full_rows()]
+    assert rows[0]["status"] == "flagged" and rows[0]["openfda"] == "metformin: registry"
+    assert rows[1]["openfda"] == "not checked: furosemide"
     assert sum(1 for asked in source.asked for i in asked if i == "metformin") == 1
     assert patients["P1"].flagged == 2 and patients["P2"].flagged == 1
 

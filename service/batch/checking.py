@@ -16,10 +16,11 @@ from ..pipeline import Pipeline
 from .reading import InputRow
 
 COLUMNS = ("patient_id", "row", "position", "medication", "status", "ingredients", "match", "drug_classes",
-           "evidence_tiers", "sources", "suggestions", "notes", "openfda", "problem")
+           "evidence_tiers", "sources", "suggestions", "notes", "warnings", "openfda", "problem")
+WARNINGS_AT = COLUMNS.index("warnings") - 4  # its place among a result's columns (after the first four)
 STATUS_TEXT = {"flagged": "flagged", "not_flagged": "not flagged", "unresolved": "unresolved"}
 PATIENT_ADVICE = "Talk to the prescriber or pharmacist before changing any medicine."
-ERROR_COLUMNS = ("error", "", "", "", "", "", "", "", "")
+ERROR_COLUMNS = ("error", "", "", "", "", "", "", "", "", "")
 QUININE_WARNING = LIST_RULES[0].code
 EvidenceProvider = Callable[[list[str]], tuple[dict[str, list[Evidence]], set[str]]]
 
@@ -46,7 +47,10 @@ class Chunk:
 
     @classmethod
     def from_json(cls, data: dict[str, Any]) -> Chunk:
-        return cls(data["rows"], [tuple(r) for r in data["results"]])
+        results = [tuple(r) for r in data["results"]]
+        if results and len(results[0]) < len(ERROR_COLUMNS):  # stored before rows carried warnings
+            results = [(*r[:WARNINGS_AT], "", *r[WARNINGS_AT:]) for r in results]
+        return cls(data["rows"], results)
 
 
 _gc_lock = threading.Lock()
@@ -82,7 +86,7 @@ class BatchChecker:
         self.max_entry_chars = max_entry_chars
         self.evidence = evidence
         self._medications: dict[str, tuple[tuple[str, ...], Facts]] = {}
-        self._conditions: dict[tuple[str, ...], tuple[str, ...]] = {}
+        self._conditions: dict[tuple[str, ...], tuple[tuple[str, ...], tuple[str, ...]]] = {}
         self._evidence: dict[str, list[Evidence] | None] = {}  # None: the sources could not say in time
 
     def _evidence_for(self, ingredients: list[str]) -> dict[str, list[Evidence]]:
@@ -108,6 +112,7 @@ class BatchChecker:
             " ".join(dict.fromkeys(r.url for f in entry.flags for r in f.references)),
             "; ".join(s.name for s in resolution.suggestions),
             " ".join(n for n in entry.notes if n != messages.NOT_FLAGGED_NOTE),
+            "; ".join(entry.warnings),
             self._evidence_cell(entry.evidence, names) if self.evidence is not None else "",
         )
         return columns, entry.facts
@@ -120,10 +125,12 @@ class BatchChecker:
             parts.append("not checked: " + ", ".join(unchecked))
         return "; ".join(parts)
 
-    def _condition_ids(self, conditions: list[str]) -> tuple[str, ...]:
+    def _condition_ids(self, conditions: list[str]) -> tuple[tuple[str, ...], tuple[str, ...]]:
+        """The seeded conditions a cell names, and the parts it could not match."""
         key = tuple(conditions)
         if key not in self._conditions:
-            self._conditions[key] = tuple(c.id for c in match_conditions(conditions, self.pipeline.lexicon)[0])
+            matched, unmatched = match_conditions(conditions, self.pipeline.lexicon)
+            self._conditions[key] = (tuple(c.id for c in matched), tuple(unmatched))
         return self._conditions[key]
 
     def check_rows(self, rows: Iterable[InputRow], patients: dict[str, Tally]) -> Chunk:
@@ -141,7 +148,9 @@ class BatchChecker:
             if tally is None:
                 tally = patients[patient_id] = Tally()
             if row.conditions:
-                tally.conditions.update(dict.fromkeys(self._condition_ids(row.conditions)))
+                matched, unmatched = self._condition_ids(row.conditions)
+                tally.conditions.update(dict.fromkeys(matched))
+                tally.unmatched_conditions.update(dict.fromkeys(unmatched))
             if not row.medications:  # the row's problem stopped it being read
                 output.append([patient_id, number, 1, "", -1, row.problem])
                 tally.errors += 1
@@ -188,6 +197,7 @@ def patient_summaries(patients: dict[str, Tally]) -> list[dict[str, Any]]:
             "drug_classes": sorted(t.classes),
             "highest_tier": t.highest_tier,
             "conditions": sorted(t.conditions),
+            "unrecognised_conditions": list(t.unmatched_conditions),
             "quinine_warning": QUININE_WARNING in t.warnings,
             "advice": PATIENT_ADVICE,
         }

@@ -6,7 +6,7 @@ from marshmallow import Schema, fields, validate
 
 JOB_STATUSES = ("queued", "running", "done", "failed")
 ROW_STATUSES = ("flagged", "not flagged", "unresolved", "error")
-LIST_COLUMNS = ("ingredients", "match", "drug_classes", "evidence_tiers", "suggestions")
+LIST_COLUMNS = ("ingredients", "match", "drug_classes", "evidence_tiers", "suggestions", "warnings")
 
 
 class BatchQuerySchema(Schema):
@@ -55,6 +55,8 @@ class BatchRowSchema(Schema):
     sources = fields.List(fields.String(), metadata={"description": "Reference URLs of the flags."})
     suggestions = fields.List(fields.String())
     notes = fields.String()
+    warnings = fields.List(fields.String(), metadata={"description": "Codes of list-level warnings this entry "
+                                                                    "raises (quinine-for-cramps)."})
     openfda = fields.String(metadata={"description": "What openFDA said, and ingredients not checked."})
     problem = fields.String(metadata={"description": "Why the row could not be read or checked."})
 
@@ -69,6 +71,8 @@ class PatientSummarySchema(Schema):
     drug_classes = fields.List(fields.String())
     highest_tier = fields.String(allow_none=True)
     conditions = fields.List(fields.String())
+    unrecognised_conditions = fields.List(fields.String(), metadata={"description": "Condition texts that name "
+                                                                                    "no condition CrampCheck knows."})
     quinine_warning = fields.Boolean()
     advice = fields.String()
 
