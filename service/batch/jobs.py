@@ -18,12 +18,10 @@ from collections.abc import Callable, Iterable, Iterator
 from contextlib import contextmanager
 from datetime import timedelta
 from itertools import count, islice
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import orjson
 from flask import Flask, current_app
-from huey import Huey, RedisHuey, SqliteHuey, crontab
-from huey.consumer import Consumer
 from sqlalchemy import delete, func, select, update
 from sqlalchemy.exc import IntegrityError
 
@@ -34,6 +32,9 @@ from ..services import services
 from .checking import BatchChecker, Chunk, Tally, collection_paused, merge_patients, patient_summaries
 from .reading import decode, detect_layout, read_rows
 from .writing import csv_header, csv_text
+
+if TYPE_CHECKING:
+    from huey import Huey
 
 log = logging.getLogger(__name__)
 _consumer_lock = threading.Lock()
@@ -56,6 +57,8 @@ def init_app(app: Flask) -> None:
 
 def _queue(app: Flask) -> tuple[Huey, Callable[[str], Any]]:
     """The job queue with its tasks: Redis when configured, else a SQLite file in the instance folder."""
+    from huey import RedisHuey, SqliteHuey, crontab  # imported on first use: commands that queue nothing skip it
+
     config = app.config
     huey: Huey
     if config.get("REDIS_URL"):
@@ -79,13 +82,6 @@ def _queue(app: Flask) -> tuple[Huey, Callable[[str], Any]]:
     return huey, task
 
 
-class _ThreadConsumer(Consumer):
-    """A Huey consumer that runs in threads of the web process (no signal handlers there)."""
-
-    def _set_signal_handlers(self) -> None:
-        pass
-
-
 def ensure_embedded_consumer(app: Flask) -> None:
     """Start this process's consumer threads once (after any fork)."""
     state = services(app).consumer
@@ -95,11 +91,22 @@ def ensure_embedded_consumer(app: Flask) -> None:
         if state.get("pid") != os.getpid():
             # An idle consumer polls its queue less and less often (Huey's default backs off to 10 s);
             # capped at half a second, an upload starts being processed within a second.
-            consumer = _ThreadConsumer(services(app).queue, workers=app.config["BATCH_WORKERS"],
+            consumer = _thread_consumer()(services(app).queue, workers=app.config["BATCH_WORKERS"],
                                        worker_type="thread", periodic=True, check_worker_health=False,
                                        max_delay=EMBEDDED_MAX_DELAY)
             consumer.start()
             state.update(pid=os.getpid(), consumer=consumer)
+
+
+def _thread_consumer() -> type:
+    """A Huey consumer class that runs in threads of the web process (no signal handlers there)."""
+    from huey.consumer import Consumer
+
+    class ThreadConsumer(Consumer):
+        def _set_signal_handlers(self) -> None:
+            pass
+
+    return ThreadConsumer
 
 
 def run_worker(app: Flask, workers: int) -> None:
