@@ -184,3 +184,33 @@ def test_every_brand_of_an_ingredient_whose_form_decides_says_its_form(seed, lex
         if asks & set(record["ingredients"]):
             assert record["routes"], record["name"]
             assert check_entry(record["name"], lexicon).status != "unresolved", record["name"]
+
+
+CASES = list(csv.DictReader((Path(__file__).parent / "resolution_cases.csv").open(encoding="utf-8")))
+# What a user sees for each category of the resolution table whose answer does not depend on the case.
+STATUS_BY_CATEGORY = (
+    ("route brand injection", "flagged"),
+    ("route brand", "not_flagged"),
+    ("form unstated", "unresolved"),
+    ("form stated topical", "not_flagged"),
+    ("form stated", "flagged"),
+    ("vocabulary fixed iv iron", "flagged"),
+    ("vocabulary fixed inhaler", "flagged"),
+    ("class gap", "flagged"),
+    ("combination brand", "flagged"),
+    ("label member", "flagged"),
+    ("borderline", "not_flagged"),
+    ("negative oral iron", "not_flagged"),
+)
+
+
+def _expected_status(category):
+    return next((status for prefix, status in STATUS_BY_CATEGORY if category.startswith(prefix)), None)
+
+
+@pytest.mark.parametrize("row", [r for r in CASES if _expected_status(r["category"])], ids=lambda r: r["input"])
+def test_resolution_table_answers_by_category(row, lexicon):
+    entry = check_entry(row["input"], lexicon)
+    assert entry.status == _expected_status(row["category"])
+    if row["category"].startswith("borderline"):
+        assert not any(n.startswith("Checked:") for n in entry.notes)
