@@ -217,3 +217,12 @@ def test_resolution_table_answers_by_category(row, lexicon):
     assert entry.status == _expected_status(row["category"])
     if row["category"].startswith("borderline"):
         assert not any(n.startswith("Checked:") for n in entry.notes)
+
+
+def test_no_seed_text_says_a_medicine_causes_cramps(lexicon):
+    texts = [n.note or "" for n in lexicon.negatives.values()]
+    texts += [c.note for c in lexicon.conditions.values()]
+    texts += [m.note or "" for ms in lexicon.memberships.values() for m in ms]
+    texts += [c.note or "" for c in lexicon.classes.values()] + [c.key_figure or "" for c in lexicon.classes.values()]
+    for text in texts:
+        assert not re.search(r"\bcause[sd]?\b", text, re.I), text
