@@ -226,3 +226,9 @@ def test_no_seed_text_says_a_medicine_causes_cramps(lexicon):
     texts += [c.note or "" for c in lexicon.classes.values()] + [c.key_figure or "" for c in lexicon.classes.values()]
     for text in texts:
         assert not re.search(r"\bcause[sd]?\b", text, re.I), text
+
+
+def test_drug_class_api_says_which_members_ask_for_the_form(client):
+    members = client.get("/api/v1/drug-classes/systemic-corticosteroids").get_json()["members"]
+    ask = {m["ingredient"]: m["ask_when_route_unstated"] for m in members}
+    assert ask["hydrocortisone"] is True and ask["prednisone"] is False
