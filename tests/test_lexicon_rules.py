@@ -232,3 +232,12 @@ def test_drug_class_api_says_which_members_ask_for_the_form(client):
     members = client.get("/api/v1/drug-classes/systemic-corticosteroids").get_json()["members"]
     ask = {m["ingredient"]: m["ask_when_route_unstated"] for m in members}
     assert ask["hydrocortisone"] is True and ask["prednisone"] is False
+
+
+@pytest.mark.parametrize(
+    ("text", "status"),
+    [("Estrace", "flagged"), ("Estrace cream", "not_flagged"), ("Decadron eye drops", "not_flagged"),
+     ("Cortef", "flagged"), ("Kenalog-40 injection", "flagged")],
+)
+def test_a_stated_form_wins_over_the_form_a_brand_implies(text, status, lexicon):
+    assert check_entry(text, lexicon).status == status
