@@ -38,8 +38,9 @@ def server_figures(database_url: str) -> None:
     env = {**os.environ, "DATABASE_URL": database_url}
     gunicorn = str(Path(sys.executable).parent / "gunicorn")
     command = [gunicorn, "--config", "gunicorn.conf.py", "--bind", "127.0.0.1:8765", "service:create_app()"]
-    subprocess.run([str(Path(sys.executable).parent / "flask"), "--app", "service", "seed"], env=env, cwd=ROOT,
-                   check=True, capture_output=True)
+    flask = str(Path(sys.executable).parent / "flask")
+    for step in (["db", "upgrade"], ["seed"]):  # as a release does: the schema first, then the seed
+        subprocess.run([flask, "--app", "service", *step], env=env, cwd=ROOT, check=True, capture_output=True)
     started = time.perf_counter()
     process = subprocess.Popen(command, env=env, cwd=ROOT, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
     try:
@@ -76,7 +77,9 @@ def in_process_figures(database_url: str) -> None:
         client.post("/api/v1/check", json={"medications": FIVE})
         timings.append(time.perf_counter() - started)
     print(f"POST /api/v1/check, 5 items, median: {statistics.median(timings) * 1000:.2f} ms")
-    lexicon = app.extensions["crampcheck.lexicon"]
+    from service.services import services
+
+    lexicon = services(app).lexicon
     timings = []
     for _ in range(1000):
         started = time.perf_counter()

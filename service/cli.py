@@ -11,9 +11,9 @@ from flask.cli import with_appcontext
 
 from .extensions import db
 from .matching import CheckResult
-from .openfda import batch_evidence, check_with_openfda
-from .schemas import CheckResponseSchema
-from .seeding import database_lock, load_seed, read_seed_files, read_seed_from_db
+from .presenting import check_json
+from .seeding import database_lock, load_seed, read_seed_files
+from .services import NotReady, services
 
 TIER_LABEL = {"strong": "STRONG", "moderate": "MODERATE", "weak": "WEAK"}
 
@@ -23,12 +23,9 @@ TIER_LABEL = {"strong": "STRONG", "moderate": "MODERATE", "weak": "WEAK"}
 @click.option("--force", is_flag=True, help="Reload even if the database holds this seed version.")
 def seed_command(force: bool) -> None:
     """Load or update the seed tables from the seed/ files (idempotent)."""
-    from .lexicon import Lexicon
-
     seed = read_seed_files()
     with database_lock(db.engine):
         changed = load_seed(seed, force=force)
-    current_app.extensions["crampcheck.lexicon"] = Lexicon.build(read_seed_from_db())
     click.echo(f"seed {seed.version} {'loaded' if changed else 'already loaded; nothing to do'}")
 
 
@@ -40,10 +37,9 @@ def seed_command(force: bool) -> None:
 @click.option("--no-openfda", is_flag=True, help="Do not ask openFDA.")
 def check_command(medications: tuple[str, ...], conditions: tuple[str, ...], as_json: bool, no_openfda: bool) -> None:
     """Check medications given as arguments, e.g. check "Lasix 40mg" "Lipitor"."""
-    lexicon = current_app.extensions["crampcheck.lexicon"]
-    result = check_with_openfda(medications, conditions, lexicon, not no_openfda)
+    result = _pipeline().check(medications, conditions, not no_openfda)
     if as_json:
-        click.echo(json.dumps(CheckResponseSchema().dump(result), indent=2))
+        click.echo(json.dumps(check_json(result), indent=2))
     else:
         click.echo(render_text(result))
 
@@ -96,8 +92,8 @@ def batch_command(source, output, fmt: str, summary) -> None:
         layout = detect_layout(text)
     except BatchFileError as error:
         raise click.ClickException(error.detail) from error
-    lexicon = current_app.extensions["crampcheck.lexicon"]
-    checker = BatchChecker(lexicon, config["MAX_ENTRY_CHARS"], batch_evidence(shared_deadline=False))
+    pipeline = _pipeline()
+    checker = BatchChecker(pipeline, config["MAX_ENTRY_CHARS"], pipeline.evidence_provider(shared_budget=False))
     patients: dict = {}
     chunks = []
     total = sum(1 for _ in read_rows(text, layout, config["BATCH_MAX_CELL_CHARS"]))
@@ -141,21 +137,46 @@ def openfda_group() -> None:
 @with_appcontext
 def openfda_warm_command() -> None:
     """Fetch openFDA evidence for every seeded ingredient into the cache, within the rate limits."""
-    from .openfda import evidence_service, lookup
+    from .pipeline import ask
 
-    lexicon = current_app.extensions["crampcheck.lexicon"]
-    service = evidence_service()
-    if service is None:
+    pipeline = _pipeline()
+    source = services().source("openfda")
+    if source is None:
         raise click.ClickException("openFDA is disabled (OPENFDA_ENABLED=false).")
-    ingredients = sorted(lexicon.memberships)
+    ingredients = sorted(pipeline.lexicon.memberships)
     not_checked = []
     with click.progressbar(ingredients, label="Fetching openFDA evidence", file=sys.stderr) as bar:
         for ingredient in bar:
-            not_checked += lookup(service, [ingredient], None).not_checked
+            not_checked += ask(source, [ingredient], None).not_checked
     click.echo(f"{len(ingredients) - len(not_checked)} of {len(ingredients)} ingredients cached"
                + (f"; not checked: {', '.join(not_checked)}" if not_checked else ""))
 
 
+@click.command("prepare")
+@with_appcontext
+def prepare_command() -> None:
+    """Migrate the database and load the seed if it changed (the release step; idempotent)."""
+    from .startup import prepare
+
+    loaded = prepare(current_app._get_current_object())
+    click.echo(f"database migrated; seed {read_seed_files().version} {'loaded' if loaded else 'already loaded'}")
+
+
+def _pipeline():
+    """The check pipeline; on the embedded default, prepares the database first if it is new."""
+    app = current_app._get_current_object()
+    try:
+        return services(app).pipeline
+    except NotReady as error:
+        if not app.config["PREPARE_ON_START"]:
+            raise click.ClickException(str(error)) from error
+    from .startup import prepare
+
+    prepare(app)
+    return services(app).reload()
+
+
 def init_app(app: Flask) -> None:
-    for command in (seed_command, check_command, batch_command, worker_command, purge_jobs_command, openfda_group):
+    for command in (prepare_command, seed_command, check_command, batch_command, worker_command, purge_jobs_command,
+                    openfda_group):
         app.cli.add_command(command)

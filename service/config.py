@@ -20,10 +20,9 @@ SETTINGS: dict[str, tuple[Any, Any]] = {
     "MAX_ENTRY_CHARS": (200, int),
     "MAX_CONDITIONS": (50, int),
     "CHECK_MAX_BODY_BYTES": (256 * 1024, int),
-    "SEED_ON_START": (True, _bool),
-    "AUTO_MIGRATE": (True, _bool),
-    # Off only for maintenance commands that must run before the schema exists (flask db ...).
-    "PREPARE_DATABASE": (True, _bool),
+    # Migrate and seed when the server starts; default: on for SQLite (the embedded default), off
+    # otherwise, where the release step (`flask --app service prepare`) does it once.
+    "PREPARE_ON_START": (None, _bool),
     "REDIS_URL": (None, str),
     "HUEY_NAME": ("crampcheck", str),
     "HUEY_SQLITE_FILE": (None, str),  # the embedded queue's file; default: queue.db in the instance folder
@@ -70,6 +69,8 @@ def load(environ: Mapping[str, str], instance_path: str, overrides: Mapping[str,
         config["DATABASE_URL"], instance_path
     )
     config["SQLALCHEMY_ENGINE_OPTIONS"] = {"pool_pre_ping": True}
+    if config["PREPARE_ON_START"] is None:
+        config["PREPARE_ON_START"] = config["SQLALCHEMY_DATABASE_URI"].startswith("sqlite")
     config["BATCH_WORKER"] = config["BATCH_WORKER"] or ("external" if config["REDIS_URL"] else "embedded")
     # The largest body any endpoint takes (a batch upload); the check endpoint lowers it for itself.
     config["MAX_CONTENT_LENGTH"] = config["BATCH_MAX_BYTES"]

@@ -51,7 +51,12 @@ QUININE_WARNING = (
     "talk to your prescriber or pharmacist."
 )
 
-QUININE_NOTE = "Quinine is not a treatment for leg cramps: see the warning below."
+ASSOCIATION = "{ingredient} is associated with muscle cramps ({tier} evidence)."
+OPENFDA_DISCLAIMER = (
+    "openFDA data are unvalidated; FDA asks that they not be relied on alone for decisions about "
+    "medical care. Label wording and FAERS reports are shown as evidence, not as a diagnosis."
+)
+QUININE_NOTE = "Quinine is not a treatment for leg cramps: read the quinine warning in this result."
 CHECKED_NOT_ASSOCIATED_NOTE = (
     "Checked: not associated with muscle cramps in the sources CrampCheck reviewed for this medicine."
 )

@@ -128,8 +128,6 @@ class BatchChunk(db.Model):
     data: Mapped[bytes] = mapped_column(LargeBinary)
     # zlib-compressed JSON of the patient tallies of this chunk
     patients: Mapped[bytes] = mapped_column(LargeBinary)
-    # zlib-compressed CSV text of the rows (no header), already safe for spreadsheets
-    csv: Mapped[bytes] = mapped_column(LargeBinary)
 
 
 class PharmClass(db.Model):

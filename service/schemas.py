@@ -7,6 +7,8 @@ from typing import Any
 from flask import current_app
 from marshmallow import Schema, ValidationError, fields, validate, validates_schema
 
+from . import messages
+
 TIERS = ("strong", "moderate", "weak")
 STATUSES = ("flagged", "not_flagged", "unresolved")
 MATCHES = ("exact", "brand", "synonym", "fuzzy")
@@ -80,7 +82,7 @@ class FlagSchema(Schema):
     class_id = fields.String(attribute="drug_class.id")
     class_name = fields.String(attribute="drug_class.name")
     evidence_tier = fields.String(attribute="tier", validate=validate.OneOf(TIERS))
-    association = fields.Function(lambda f: f"{f.ingredient} is associated with muscle cramps ({f.tier} evidence).")
+    association = fields.Function(lambda f: messages.ASSOCIATION.format(ingredient=f.ingredient, tier=f.tier))
     mechanism = fields.String(attribute="drug_class.mechanism")
     key_figure = fields.String(attribute="drug_class.key_figure", allow_none=True)
     routes = fields.List(fields.String(), metadata={"description": "Forms the association applies to; empty: all."})
@@ -117,7 +119,10 @@ class EvidenceSchema(Schema):
     last_updated = fields.String(allow_none=True)
 
 
-class OpenFDAStatusSchema(Schema):
+class SourceStatusSchema(Schema):
+    """What one evidence source contributed to a check."""
+
+    source = fields.String(metadata={"description": "The source's name (openfda)."})
     status = fields.String(metadata={"description": "ok, partial, unavailable or disabled"})
     not_checked = fields.List(fields.String(), metadata={"description": "Ingredients openFDA was not asked about in time"})
     last_updated = fields.String(allow_none=True)
@@ -137,7 +142,7 @@ class MedicationResultSchema(Schema):
     unrecognised = fields.List(fields.String(), attribute="resolution.unrecognised")
     suggestions = fields.List(fields.Nested(SuggestionSchema), attribute="resolution.suggestions")
     notes = fields.List(fields.String())
-    evidence = fields.List(fields.Nested(EvidenceSchema))
+    evidence = fields.List(fields.Nested(EvidenceSchema), attribute="evidence_json")
 
 
 class ConditionSchema(Schema):
@@ -175,7 +180,9 @@ class CheckResponseSchema(Schema):
     unmatched_conditions = fields.List(fields.String())
     advice = fields.Nested(AdviceSchema)
     warnings = fields.List(fields.Nested(WarningSchema))
-    openfda = fields.Nested(OpenFDAStatusSchema)
+    openfda = fields.Nested(SourceStatusSchema)
+    evidence_sources = fields.List(fields.Nested(SourceStatusSchema),
+                                   metadata={"description": "Every evidence source asked, in order."})
     disclaimer = fields.String()
 
 
@@ -211,8 +218,3 @@ class SuggestQuerySchema(Schema):
 
 class SuggestResponseSchema(Schema):
     suggestions = fields.List(fields.Nested(SuggestionSchema))
-
-
-class StatusSchema(Schema):
-    status = fields.String()
-    seed_version = fields.String(allow_none=True)

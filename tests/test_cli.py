@@ -40,6 +40,25 @@ def test_batch_command_explains_an_unusable_file(app, tmp_path):
     assert result.exit_code != 0 and "patient_id" in result.output
 
 
-def test_purge_jobs_command_reports_what_it_deleted(app):
-    result = app.test_cli_runner().invoke(args=["purge-jobs"])
-    assert result.exit_code == 0 and "expired job(s)" in result.output
+def test_purge_jobs_command_deletes_expired_jobs_and_keeps_live_ones(app):
+    import uuid
+    from datetime import timedelta
+
+    from service.extensions import db
+    from service.models import BatchJob, utcnow
+
+    def job(expires_in: timedelta) -> str:
+        job_id = str(uuid.uuid4())
+        db.session.add(BatchJob(id=job_id, status="done", total_rows=1, chunk_rows=1, chunks_total=1,
+                                created_at=utcnow(), updated_at=utcnow(), expires_at=utcnow() + expires_in))
+        return job_id
+
+    with app.app_context():
+        expired, live = job(-timedelta(minutes=1)), job(timedelta(hours=1))
+        db.session.commit()
+        result = app.test_cli_runner().invoke(args=["purge-jobs"])
+        assert result.exit_code == 0 and "expired job(s)" in result.output and "deleted 0" not in result.output
+        db.session.expire_all()
+        assert db.session.get(BatchJob, expired) is None and db.session.get(BatchJob, live) is not None
+        db.session.delete(db.session.get(BatchJob, live))
+        db.session.commit()

@@ -5,7 +5,7 @@ instead of flagging or clearing when the entry does not state it; the seed recor
 medicines were checked and found not associated, apart from those merely not found.
 
 Revision ID: 5b2f0c9d1e47
-Revises: 397984a83fe9
+Revises: 5b1f0c2d9e47
 Create Date: 2026-11-28 15:40:00.000000
 
 """
@@ -15,7 +15,7 @@ import sqlalchemy as sa
 
 # revision identifiers, used by Alembic.
 revision = '5b2f0c9d1e47'
-down_revision = '397984a83fe9'
+down_revision = '5b1f0c2d9e47'
 branch_labels = None
 depends_on = None
 

@@ -1,8 +1,8 @@
 """What the seed's answers changed since a git revision: derived names, members and tiers.
 
-    .venv/bin/python bench/seed_changes.py [REVISION] [--list]
+    .venv/bin/python seed/changes.py [REVISION] [--list]
 
-REVISION (default: main) is read with `git show`; its derived vocabulary is taken as the service
+REVISION (default: e6ad56d, the last commit with seed 2026.11.0) is read with `git show`; its derived vocabulary is taken as the service
 used it then (unvetted, curated names winning). Prints:
 - derived names that changed meaning: vocabulary names that now resolve to other ingredients,
   or to none (rejected by the vetting rule and not re-added by a curated file);
@@ -24,6 +24,9 @@ sys.path.insert(0, str(ROOT))
 from service.lexicon import Lexicon  # noqa: E402
 from service.seeding import SEED_FILES, read_seed_files  # noqa: E402
 from service.text import name_key  # noqa: E402
+
+
+SEED_2026_11_0 = "e6ad56d"
 
 
 def seed_at(revision: str, into: Path) -> Path:
@@ -70,4 +73,4 @@ def main(revision: str, show: bool) -> None:
 
 if __name__ == "__main__":
     args = [a for a in sys.argv[1:] if a != "--list"]
-    main(args[0] if args else "main", "--list" in sys.argv)
+    main(args[0] if args else SEED_2026_11_0, "--list" in sys.argv)
