@@ -25,7 +25,6 @@ from service.lexicon import Lexicon  # noqa: E402
 from service.seeding import SEED_FILES, read_seed_files  # noqa: E402
 from service.text import name_key  # noqa: E402
 
-
 SEED_2026_11_0 = "e6ad56d"
 
 

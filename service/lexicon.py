@@ -231,12 +231,18 @@ def _add_name(names: dict[str, NameEntry], record: dict[str, Any], curated: bool
 
 # Curated names shorter than this are not looked for inside derived names.
 VETTING_MIN_KEY = 4
+# Words naming a chemical relative of a medicine rather than the medicine ("lansoprazole impurity b").
+RELATIVE_WORDS = frozenset(
+    "impurity impurities related compound metabolite metabolites analog analogue analogs analogues "
+    "derivative derivatives intermediate precursor sulfone sulphone".split()
+)
 
 
 class Vetting:
     """The rule a name from the derived vocabulary must pass to be used (see seed/README.md).
 
-    1. It stands for one ingredient: a combination comes only from a curated product row.
+    1. It stands for one ingredient: a combination comes only from a curated product row. It is
+       not a chemical relative of a medicine ("impurity", "related compound", "metabolite").
     2. If that ingredient is in a cramp-associated class, the name says so: its words hold the
        ingredient or a curated name of it, or an unambiguous spelling of one ("furosemidum").
     3. Its words name no curated cramp-associated medicine it does not resolve to ("salbutamol
@@ -266,6 +272,8 @@ class Vetting:
         """Why a derived name may not be used, or None when it passes the rule."""
         if len(ingredients) != 1:
             return "combination without a curated product row"
+        if RELATIVE_WORDS & set(key.split()):
+            return "names a chemical relative, not a medicine"
         (ingredient,) = ingredients
         if ingredient in self.flaggable and not self.names_ingredient(key, ingredient):
             return "does not name its cramp-associated ingredient"
