@@ -63,6 +63,8 @@ bench: $(BIN)/.runtime
 	@$(BIN)/python bench/batch_generate.py $(BENCH_ROWS) bench/out/wide-$(BENCH_ROWS).csv
 	@$(BIN)/python bench/batch_bench.py bench/out/wide-$(BENCH_ROWS).csv
 	@echo "== /api/v1/check throughput beside a bare Flask echo (wrk, BENCH_SECONDS each)"
+	@command -v wrk >/dev/null 2>&1 || { [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null 2>&1 && \
+	  { apt-get install -y -qq wrk >/dev/null 2>&1 || { apt-get update -qq && apt-get install -y -qq wrk >/dev/null; }; }; } || true
 	@if command -v wrk >/dev/null 2>&1; then $(BIN)/python bench/throughput.py; \
 	 else echo "wrk is not installed (Debian package 'wrk'): throughput skipped"; fi
 

@@ -78,8 +78,10 @@ def main() -> None:
     gunicorn = str(Path(sys.executable).parent / "gunicorn")
     base = f"http://127.0.0.1:{PORT}"
     with tempfile.TemporaryDirectory() as folder:
+        # As in production: access lines logged (INFO), to standard error (discarded here).
         env = {**os.environ, "DATABASE_URL": f"sqlite:///{folder}/bench.db", "OPENFDA_ENABLED": "false",
-               "PREPARE_ON_START": "true", "WEB_CONCURRENCY": "2", "GUNICORN_THREADS": "4"}
+               "PREPARE_ON_START": "true", "WEB_CONCURRENCY": "2",
+               "LOG_LEVEL": "INFO", "GUNICORN_THREADS": "4"}
         env.pop("REDIS_URL", None)
         # Started from bench/, so gunicorn does not pick up the service's gunicorn.conf.py.
         echo_rps, echo_p99 = measure([gunicorn, *GUNICORN, "echo_app:app"], env, base + "/nothing-here",

@@ -8,7 +8,7 @@ from typing import Any
 
 from flask import Flask
 
-from . import cli, config, docs, errors, extensions, health, logs, services, web
+from . import cli, config, docs, errors, extensions, health, logs, schemas, services, web
 from .api import blp as api_blueprint
 from .batch import jobs as batch_jobs
 from .batch.views import blp as batch_blueprint
@@ -33,6 +33,7 @@ def create_app(overrides: Mapping[str, Any] | None = None) -> Flask:
     extensions.migrate.init_app(app, db, directory=str(MIGRATIONS))
     errors.init_app(app)
     extensions.api.init_app(app)
+    extensions.api.ma_plugin.converter.add_attribute_function(schemas.entry_field_properties)
     extensions.api.register_blueprint(api_blueprint)
     extensions.api.register_blueprint(batch_blueprint)
     services.init_app(app)

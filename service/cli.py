@@ -22,9 +22,14 @@ TIER_LABEL = {"strong": "STRONG", "moderate": "MODERATE", "weak": "WEAK"}
 @with_appcontext
 @click.option("--force", is_flag=True, help="Reload even if the database holds this seed version.")
 def seed_command(force: bool) -> None:
-    """Load or update the seed tables from the seed/ files (idempotent)."""
+    """Load or update the seed tables from the seed/ files (idempotent; migrates the schema first)."""
+    import flask_migrate
+
+    from .startup import MIGRATIONS
+
     seed = read_seed_files()
     with database_lock(db.engine):
+        flask_migrate.upgrade(directory=str(MIGRATIONS))
         changed = load_seed(seed, force=force)
     click.echo(f"seed {seed.version} {'loaded' if changed else 'already loaded; nothing to do'}")
 

@@ -8,6 +8,7 @@ from functools import cached_property
 from typing import TYPE_CHECKING, Any
 
 from . import messages
+from .entries import MedicationEntry
 from .lexicon import Condition, DrugClass, Lexicon, Membership, Reference
 from .resolution import Resolution, resolve
 from .text import BOUNDARIES, tokenize
@@ -200,6 +201,7 @@ class CheckResult:
     advice: dict = field(default_factory=dict)
     disclaimer: str = messages.DISCLAIMER
     sources: dict[str, dict[str, Any]] = field(default_factory=dict)  # each evidence source's block
+    inputs: list[MedicationEntry] = field(default_factory=list)  # the entries as sent, in order
 
     @property
     def evidence_sources(self) -> list[dict[str, Any]]:

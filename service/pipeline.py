@@ -11,6 +11,7 @@ import logging
 from collections.abc import Callable, Sequence
 from functools import lru_cache
 
+from .entries import MedicationEntry
 from .evidence import Evidence, EvidenceSource, SourceReport
 from .lexicon import Lexicon
 from .matching import CheckResult, EntryResult, assess, check
@@ -34,10 +35,15 @@ class Pipeline:
         self.assess: Callable[[str], EntryResult] = lru_cache(maxsize=RESOLUTION_CACHE)(
             lambda text: assess(self.resolve(text), lexicon))
 
-    def check(self, medications: Sequence[str], conditions: Sequence[str] = (),
+    def check(self, medications: Sequence[str | MedicationEntry], conditions: Sequence[str] = (),
               use_sources: bool = True) -> CheckResult:
-        """Check a list: the seed's flags, plus what the sources add within their budgets."""
-        resolutions = [self.resolve(text) for text in medications]
+        """Check a list: the seed's flags, plus what the sources add within their budgets.
+
+        Entries are strings as written or MedicationEntry objects; the result keeps them
+        (`CheckResult.inputs`, in order) for the steps that use more than the text.
+        """
+        inputs = [MedicationEntry.of(m) for m in medications]
+        resolutions = [self.resolve(entry.text) for entry in inputs]
         sources = self.sources if use_sources else ()
         # Ingredients the seed does not flag first: that is where a source adds the most.
         ingredients = sorted(dict.fromkeys(i.name for r in resolutions for i in r.ingredients),
@@ -49,8 +55,9 @@ class Pipeline:
             if any(i.name in evidence for i in resolution.ingredients) else self.assess(resolution.input)
             for resolution in resolutions
         ]
-        result = check(medications, conditions, self.lexicon, entries=entries)
+        result = check([e.text for e in inputs], conditions, self.lexicon, entries=entries)
         result.sources = {report.source: report.block() for report in reports}
+        result.inputs = inputs
         return result
 
     def evidence_provider(self, shared_budget: bool) -> Callable[[list[str]], tuple[Evidences, set[str]]] | None:

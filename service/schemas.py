@@ -5,9 +5,10 @@ from __future__ import annotations
 from typing import Any
 
 from flask import current_app
-from marshmallow import Schema, ValidationError, fields, validate, validates_schema
+from marshmallow import Schema, ValidationError, fields, post_load, validate, validates_schema
 
 from . import messages
+from .entries import MedicationEntry
 
 TIERS = ("strong", "moderate", "weak")
 STATUSES = ("flagged", "not_flagged", "unresolved")
@@ -26,12 +27,47 @@ class StrictBoolean(fields.Boolean):
 NOT_BLANK = validate.Regexp(r"\s*\S", error="Must not be blank.")
 
 
+class StructuredEntrySchema(Schema):
+    """A medication entry as an object: the text as written, and what a pharmacy system knows about it."""
+
+    text = fields.String(required=True, validate=NOT_BLANK,
+                         metadata={"description": "The medication as written (\"Lasix 40mg daily\")."})
+    started = fields.Date(load_default=None, metadata={"description": "When it was started (YYYY-MM-DD)."})
+
+    @post_load
+    def entry(self, data: dict[str, Any], **_: Any) -> MedicationEntry:
+        return MedicationEntry(**data)
+
+
+class EntryField(fields.Field):
+    """A medication entry: a string as written, or a StructuredEntry object."""
+
+    _structured = StructuredEntrySchema()
+
+    def _deserialize(self, value: Any, attr: Any, data: Any, **kwargs: Any) -> MedicationEntry:
+        if isinstance(value, str):
+            NOT_BLANK(value)
+            return MedicationEntry(value)
+        if isinstance(value, dict):
+            return self._structured.load(value)
+        raise ValidationError("Must be a string or an object with 'text'.")
+
+
+def entry_field_properties(self: Any, field: fields.Field, **_: Any) -> dict[str, Any]:
+    """OpenAPI for EntryField: a string, or a StructuredEntry object."""
+    if not isinstance(field, EntryField):
+        return {}
+    return {"oneOf": [{"type": "string", "pattern": r"\S"}, self.resolve_nested_schema(StructuredEntrySchema)]}
+
+
 class CheckRequestSchema(Schema):
     medications = fields.List(
-        fields.String(validate=NOT_BLANK), required=True,
+        EntryField(), required=True,
         validate=validate.Length(min=1, error="Give at least one medication."),
-        metadata={"description": "Medication entries as written, one per item (\"Lasix 40mg daily\").",
-                  "example": ["Lasix 40mg daily", "Hyzaar 50/12.5", "simvastatine", "Ventolin inhaler"]},
+        metadata={"description": "Medication entries, one per item: a string as written (\"Lasix 40mg daily\"), "
+                                 "or an object with `text` and optional `started`.",
+                  "example": ["Lasix 40mg daily", "Hyzaar 50/12.5", "simvastatine",
+                              {"text": "Ventolin inhaler", "started": "2026-10-01"}]},
     )
     conditions = fields.List(
         fields.String(validate=NOT_BLANK), load_default=list,
@@ -57,11 +93,12 @@ class CheckRequestSchema(Schema):
             raise ValidationError(errors)
 
 
-def _entry_errors(items: list[str], max_chars: int) -> dict[int, list[str]]:
+def _entry_errors(items: list[str | MedicationEntry], max_chars: int) -> dict[int, list[str]]:
     errors = {}
     for index, item in enumerate(items):
-        if len(item) > max_chars:
-            errors[index] = [f"At most {max_chars} characters; got {len(item)}."]
+        length = len(MedicationEntry.of(item).text)
+        if length > max_chars:
+            errors[index] = [f"At most {max_chars} characters; got {length}."]
     return errors
 
 

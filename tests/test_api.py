@@ -182,3 +182,28 @@ def test_creating_the_app_touches_no_database(make_app, tmp_path):
     database = tmp_path / "never-created.db"
     make_app(DATABASE_URL=f"sqlite:///{database}", HUEY_SQLITE_FILE=str(tmp_path / "queue.db"))
     assert not database.exists() and not (tmp_path / "queue.db").exists()
+
+
+def test_an_entry_may_be_an_object_with_text_and_a_start_date(client):
+    body = client.post("/api/v1/check", json={"medications": [
+        {"text": "Lasix 40mg", "started": "2026-10-01"}, "Tylenol"]}).get_json()
+    assert [m["input"] for m in body["medications"]] == ["Lasix 40mg", "Tylenol"]
+    assert [m["status"] for m in body["medications"]] == ["flagged", "not_flagged"]
+
+
+@pytest.mark.parametrize(("entry", "field"), [
+    ({"text": "Lasix", "started": "last spring"}, "started"),
+    ({"started": "2026-10-01"}, "text"),
+    ({"text": "   "}, "text"),
+    ({"text": "Lasix", "dose": "40mg"}, "dose"),
+])
+def test_a_malformed_entry_object_is_a_422_naming_the_field(client, entry, field):
+    response = client.post("/api/v1/check", json={"medications": ["Tylenol", entry]})
+    assert response.status_code == 422 and response.mimetype == PROBLEM
+    assert field in response.get_json()["errors"]["medications"]["1"]
+
+
+@pytest.mark.parametrize("entry", [42, None, ["Lasix"], True])
+def test_an_entry_that_is_neither_text_nor_an_object_is_a_422(client, entry):
+    response = client.post("/api/v1/check", json={"medications": [entry]})
+    assert response.status_code == 422 and "medications" in response.get_json()["errors"]

@@ -62,3 +62,22 @@ def test_purge_jobs_command_deletes_expired_jobs_and_keeps_live_ones(app):
         assert db.session.get(BatchJob, expired) is None and db.session.get(BatchJob, live) is not None
         db.session.delete(db.session.get(BatchJob, live))
         db.session.commit()
+
+
+def test_seed_command_works_on_a_new_database(make_app, tmp_path):
+    app = make_app(DATABASE_URL=f"sqlite:///{tmp_path / 'new.db'}")
+    result = app.test_cli_runner().invoke(args=["seed"])
+    assert result.exit_code == 0 and "loaded" in result.output
+    assert app.test_client().get("/readyz").status_code == 200
+
+
+def test_check_command_on_the_embedded_default_prepares_a_new_database(make_app, tmp_path):
+    app = make_app(DATABASE_URL=f"sqlite:///{tmp_path / 'fresh.db'}")
+    result = app.test_cli_runner().invoke(args=["check", "Lasix"])
+    assert result.exit_code == 0 and "furosemide" in result.output
+
+
+def test_check_command_without_a_prepared_production_database_says_what_to_run(make_app, tmp_path):
+    app = make_app(DATABASE_URL=f"sqlite:///{tmp_path / 'fresh.db'}", PREPARE_ON_START=False)
+    result = app.test_cli_runner().invoke(args=["check", "Lasix"])
+    assert result.exit_code != 0 and "flask --app service prepare" in result.output

@@ -115,3 +115,13 @@ def test_single_checks_and_batch_share_the_list_rules(lexicon):
     assert [w.code for w in single.warnings] == ["quinine-for-cramps"] and summary["quinine_warning"] is True
     assert single.summary["highest_tier"] == summary["highest_tier"]
     assert set(single.summary["classes"]) == set(summary["drug_classes"])
+
+
+def test_the_core_imports_without_the_web_stack():
+    import subprocess
+    import sys
+
+    code = ("import sys, service.pipeline, service.resolution, service.matching, service.presenting; "
+            "print(sorted(m for m in ('flask', 'sqlalchemy', 'huey', 'redis', 'requests') if m in sys.modules))")
+    loaded = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout
+    assert loaded.strip() == "[]"

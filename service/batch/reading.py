@@ -16,6 +16,7 @@ import warnings
 import zipfile
 from collections.abc import Iterator
 from dataclasses import dataclass, field
+from functools import lru_cache
 
 # Header names after normalisation (see _header_key): "Patient Number", "Patient No.", "Patient #",
 # "PatientNo" and "patient-number" are all patient_number; "Pt ID" and "PtID" are patient_id.
@@ -44,6 +45,7 @@ csv.field_size_limit(2**31 - 1)
 # Inside a list cell, entries are separated by ";", "|", line breaks or commas; a comma with a digit
 # on both sides belongs to a number ("1,000 mg", "50,000 IU", "2,5 mg") and does not separate.
 ENTRY_SEPARATORS = re.compile(r"(?:[;|\r\n]|(?<!\d),|,(?!\d))+")
+_PLAIN_SEPARATORS = re.compile(r"[;|\r\n]+")
 _LINE_BREAK = re.compile(r"\r\n|\r|\n")
 # Excel's "sep=;" first line names the delimiter; Excel hides it, so the header stays row 1.
 _SEP_LINE = re.compile(r'^"?sep=([^"\r\n])"?[,;\t]*$', re.IGNORECASE)
@@ -284,15 +286,30 @@ def _input_row(number: int, record: list[str], layout: Layout, max_cell_chars: i
         row.problem = f"A cell is longer than {max_cell_chars} characters."
         return row
     medications = cell(layout.medications_index)
-    row.medications = [m.strip() for m in ENTRY_SEPARATORS.split(medications) if m.strip()]
-    if layout.kind == "long" and row.medications:
-        row.medications = [medications]
-    row.conditions = [c.strip() for c in ENTRY_SEPARATORS.split(cell(layout.conditions_index)) if c.strip()]
+    if layout.kind == "long":
+        row.medications = [medications] if medications else []
+    else:
+        row.medications = split_entries(medications)
+    conditions = cell(layout.conditions_index)
+    row.conditions = list(_split_conditions(conditions)) if conditions else []
     if not row.medications:
         row.problem = "The medication cell is empty."
     elif not row.patient_id:
         row.problem = "The patient id is missing; results are matched to this row by its row number."
     return row
+
+
+def split_entries(cell: str) -> list[str]:
+    """The entries of a list cell (a comma between digits stays: '1,000 mg' is one strength)."""
+    # Most cells hold no comma: the plain separators are cheaper to split on than the full rule.
+    pattern = ENTRY_SEPARATORS if "," in cell else _PLAIN_SEPARATORS
+    return [part for m in pattern.split(cell) if (part := m.strip())]
+
+
+@lru_cache(maxsize=4096)
+def _split_conditions(cell: str) -> tuple[str, ...]:
+    # Condition cells repeat across patients ("CKD", "type 2 diabetes"): split each once.
+    return tuple(split_entries(cell))
 
 
 def _shown(delimiter: str) -> str:
