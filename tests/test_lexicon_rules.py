@@ -241,3 +241,18 @@ def test_drug_class_api_says_which_members_ask_for_the_form(client):
 )
 def test_a_stated_form_wins_over_the_form_a_brand_implies(text, status, lexicon):
     assert check_entry(text, lexicon).status == status
+
+
+def test_check_api_asks_for_the_form_and_separates_checked_from_not_found(client):
+    body = client.post("/api/v1/check", json={
+        "medications": ["hydrocortisone", "Maxidex eye drops", "amoxicillin", "sitagliptin", "Locoid", "Cortef 10mg"],
+        "openfda": False,
+    }).get_json()
+    hydrocortisone, maxidex, amoxicillin, sitagliptin, locoid, cortef = body["medications"]
+    assert hydrocortisone["status"] == "unresolved" and hydrocortisone["ingredients"][0]["name"] == "hydrocortisone"
+    assert any("Please say which form" in n for n in hydrocortisone["notes"])
+    assert maxidex["status"] == locoid["status"] == "not_flagged"
+    assert cortef["status"] == "flagged" and cortef["flags"][0]["evidence_tier"] == "weak"
+    assert amoxicillin["notes"][0].startswith("Checked:")
+    assert sitagliptin["notes"][0].startswith("No association with muscle cramps found in our sources")
+    assert body["summary"]["flagged"] == 1 and body["summary"]["unresolved"] == 1
