@@ -7,6 +7,7 @@ built on first use (at start-up by gunicorn's hook, or by the first request or c
 
 from __future__ import annotations
 
+import gc
 import threading
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -104,6 +105,10 @@ class Services:
                 db.session.remove()
             engine = db.engine
         source = openfda.build_source(self.app.config, lambda: engine, lambda: lexicon.pharm_classes)
+        # The index is hundreds of thousands of long-lived objects: keep the cyclic collector from
+        # walking them on every collection (and, before a fork, from touching their pages).
+        gc.collect()
+        gc.freeze()
         return Pipeline(lexicon, [source] if source else [])
 
 

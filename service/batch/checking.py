@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+import gc
+import threading
 from collections.abc import Callable, Iterable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -44,6 +47,31 @@ class Chunk:
     @classmethod
     def from_json(cls, data: dict[str, Any]) -> Chunk:
         return cls(data["rows"], [tuple(r) for r in data["results"]])
+
+
+_gc_lock = threading.Lock()
+_gc_pauses = 0
+
+
+@contextmanager
+def collection_paused() -> Iterator[None]:
+    """Pause the cyclic garbage collector while a batch is checked.
+
+    A batch allocates millions of small lists and tuples that never form cycles (reference counting
+    frees them); each automatic collection on the way walks every live object, and took more time
+    than the checking itself. Nested and concurrent pauses are counted; the last one out resumes.
+    """
+    global _gc_pauses
+    with _gc_lock:
+        _gc_pauses += 1
+        gc.disable()
+    try:
+        yield
+    finally:
+        with _gc_lock:
+            _gc_pauses -= 1
+            if _gc_pauses == 0:
+                gc.enable()
 
 
 class BatchChecker:

@@ -17,7 +17,7 @@ import zlib
 from collections.abc import Callable, Iterable, Iterator
 from contextlib import contextmanager
 from datetime import timedelta
-from itertools import islice
+from itertools import count, islice
 from typing import Any
 
 import orjson
@@ -31,7 +31,7 @@ from ..extensions import db
 from ..models import BatchChunk, BatchJob
 from ..models import utcnow as now
 from ..services import services
-from .checking import BatchChecker, Chunk, Tally, merge_patients, patient_summaries
+from .checking import BatchChecker, Chunk, Tally, collection_paused, merge_patients, patient_summaries
 from .reading import decode, detect_layout, read_rows
 from .writing import csv_header, csv_text
 
@@ -173,16 +173,19 @@ def _process_chunks(job: BatchJob) -> None:
     done = set(db.session.scalars(select(BatchChunk.index).where(BatchChunk.job_id == job.id)))
     pipeline = services().pipeline
     checker = BatchChecker(pipeline, config["MAX_ENTRY_CHARS"], pipeline.evidence_provider(shared_budget=False))
-    for index, rows in enumerate(batched(read_rows(text, layout, config["BATCH_MAX_CELL_CHARS"]), job.chunk_rows)):
-        if index in done:
-            continue
-        patients: dict[str, Tally] = {}
-        output = checker.check_rows(rows, patients)
-        db.session.add(BatchChunk(
-            job_id=job.id, index=index, rows=len(rows),
-            data=_pack(output.to_json()),
-            patients=_pack([[p, *t.to_list()] for p, t in patients.items()]),
-        ))
+    chunks = batched(read_rows(text, layout, config["BATCH_MAX_CELL_CHARS"]), job.chunk_rows)
+    for index in count():
+        with collection_paused():  # reading, checking and packing a chunk allocate no cycles
+            rows = next(chunks, None)
+            if rows is None:
+                break
+            if index in done:
+                continue
+            patients: dict[str, Tally] = {}
+            output = checker.check_rows(rows, patients)
+            chunk = BatchChunk(job_id=job.id, index=index, rows=len(rows), data=_pack(output.to_json()),
+                               patients=_pack([[p, *t.to_list()] for p, t in patients.items()]))
+        db.session.add(chunk)
         try:
             db.session.flush()
         except IntegrityError:  # another worker wrote this chunk first
@@ -219,8 +222,10 @@ def result_chunks(job: BatchJob) -> Iterator[Chunk]:
 def result_csv(job: BatchJob) -> Iterator[str]:
     """A finished job's result CSV, header first, one piece per chunk."""
     yield csv_header()
-    for chunk in result_chunks(job):
-        yield csv_text(chunk)
+    for data in _chunk_column(job, BatchChunk.data):
+        with collection_paused():
+            text = csv_text(Chunk.from_json(_unpack(data)))
+        yield text
 
 
 def _chunk_column(job: BatchJob, column: Any) -> Iterator[bytes]:

@@ -13,7 +13,7 @@ from flask_smorest import Blueprint, abort
 from ..extensions import problem
 from ..services import services
 from . import jobs
-from .checking import BatchChecker, Tally, patient_summaries
+from .checking import BatchChecker, Tally, collection_paused, patient_summaries
 from .reading import BatchFileError, Layout, decode, detect_layout, read_rows
 from .schemas import BatchQuerySchema, BatchResultSchema, JobSchema
 from .writing import csv_rows, csv_summary, json_document
@@ -139,7 +139,8 @@ def _answer_now(text: str, layout: Layout, part: str):
     pipeline = services().pipeline
     checker = BatchChecker(pipeline, config["MAX_ENTRY_CHARS"], pipeline.evidence_provider(shared_budget=True))
     patients: dict[str, Tally] = {}
-    chunk = checker.check_rows(read_rows(text, layout, config["BATCH_MAX_CELL_CHARS"]), patients)
+    with collection_paused():
+        chunk = checker.check_rows(read_rows(text, layout, config["BATCH_MAX_CELL_CHARS"]), patients)
     summaries = patient_summaries(patients)
     if request.accept_mimetypes.best_match(["text/csv", "application/json"]) == "application/json":
         total = len({r[1] for r in chunk.rows})
