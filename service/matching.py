@@ -297,23 +297,49 @@ def assess(resolution: Resolution, lexicon: Lexicon,
     notes.extend(
         messages.ROUTE_NOTE.format(routes=", ".join(f.routes)) for f in flags if f.routes
     )
+    form_needed = [
+        m for i in resolution.ingredients for m in lexicon.memberships.get(i.name, ())
+        if m.needs_form(resolution.routes)
+    ]
+    notes.extend(
+        messages.FORM_NEEDED_NOTE.format(ingredient=m.ingredient, routes=", ".join(sorted(m.routes)))
+        for m in form_needed
+    )
     notes.extend(
         messages.ROUTE_EXCLUDED_NOTE.format(ingredient=m.ingredient, routes=", ".join(sorted(m.routes)))
         for i in resolution.ingredients
         for m in lexicon.memberships.get(i.name, ())
-        if not m.applies_to(resolution.routes)
+        if not m.applies_to(resolution.routes) and m not in form_needed
     )
     if flags:
         status = "flagged"
-    elif resolution.complete:
+    elif resolution.complete and not form_needed:
         status = "not_flagged"
-        notes.append(messages.NOT_FLAGGED_NOTE)
+        notes.extend(_not_flagged_notes(resolution, lexicon))
     else:
         status = "unresolved"
     records = tuple(e for i in resolution.ingredients for e in (evidence or {}).get(i.name, ()))
     names = {i.name for i in resolution.ingredients}
     warnings = tuple(rule.code for rule in LIST_RULES if rule.ingredients & names)
     return EntryResult(resolution, status, tuple(flags), tuple(dict.fromkeys(notes)), records, warnings)
+
+
+def _not_flagged_notes(resolution: Resolution, lexicon: Lexicon) -> list[str]:
+    """Say whether "not flagged" means checked and not associated, or only not found in our sources.
+
+    A seeded ingredient in a form that is not associated already has its route note.
+    """
+    reviewed = {i.name: lexicon.negatives.get(i.name) for i in resolution.ingredients}
+    unreviewed = [name for name, n in reviewed.items()
+                  if name not in lexicon.memberships and (n is None or n.status != "checked")]
+    if unreviewed:
+        return [messages.NOT_FOUND_NOTE] + [
+            messages.BORDERLINE_NOTE.format(ingredient=n.ingredient, note=n.note)
+            for n in reviewed.values() if n is not None and n.status == "borderline"
+        ]
+    if any(n is not None for n in reviewed.values()):
+        return [messages.CHECKED_NOT_ASSOCIATED_NOTE]
+    return []
 
 
 NEGATIONS = frozenset({"no", "not", "denies", "without", "never", "none"})

@@ -130,7 +130,8 @@ def resolve(text: str, lexicon: Lexicon) -> Resolution:
     return Resolution(
         input=text,
         ingredients=_ingredients(found),
-        routes=routes,
+        # A product that implies a form (eye drops, a patch) states it, unless the entry says the form.
+        routes=routes or frozenset(r for entry, _, _ in found for r in entry.routes),
         unrecognised=tuple(unrecognised),
         suggestions=tuple(_dedupe_suggestions(suggestions))[:5],
     )

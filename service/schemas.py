@@ -228,6 +228,7 @@ class MemberSchema(Schema):
     evidence_tier = fields.String(attribute="tier")
     routes = fields.List(fields.String())
     flag_when_route_unstated = fields.Boolean()
+    ask_when_route_unstated = fields.Boolean()  # the form decides: an entry without one is asked for it
     note = fields.String(allow_none=True)
     references = fields.List(fields.Nested(ReferenceSchema))
 
