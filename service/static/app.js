@@ -11,7 +11,7 @@
   const GROUPS = [
     ["flagged", "May be contributing: associated with muscle cramps"],
     ["not_flagged", "Not associated with muscle cramps in our sources"],
-    ["unresolved", "Not recognised: please check these"],
+    ["unresolved", "Please check these: not recognised, or the form (tablet, cream, patch...) is needed"],
   ];
   const $ = (id) => document.getElementById(id);
   // The list as it was when last checked, with where each entry sits in it, so a suggestion can fix
