@@ -8,9 +8,14 @@ built on first use (at start-up by gunicorn's hook, or by the first request or c
 from __future__ import annotations
 
 import gc
+import hashlib
+import os
+import pickle
+import tempfile
 import threading
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from pathlib import Path
 from typing import Any
 
 from flask import Flask, current_app
@@ -91,11 +96,11 @@ class Services:
     def _build(self) -> Pipeline:
         from . import openfda
         from .extensions import db
-        from .seeding import read_seed_from_db
+        from .seeding import loaded_version, read_seed_from_db
 
         with self.app.app_context():
             try:
-                lexicon = Lexicon.build(read_seed_from_db())
+                lexicon = self._lexicon(loaded_version(), read_seed_from_db)
             except LookupError as error:
                 raise NotReady("The database holds no seed: run 'flask --app service prepare'.") from error
             except SQLAlchemyError as error:
@@ -110,6 +115,41 @@ class Services:
         gc.collect()
         gc.freeze()
         return Pipeline(lexicon, [source] if source else [])
+
+
+    def _lexicon(self, version: str | None, read: Callable[[], Any]) -> Lexicon:
+        """The seed index, from a file in the instance folder when this seed and code built it before.
+
+        Building it from the database (and vetting 40,000 derived names) takes most of a start-up;
+        unpickling it a fraction. The file is keyed by the seed version and the indexing code, and is
+        only a cache: any problem with it means building afresh.
+        """
+        if version is None:
+            raise LookupError("the database holds no seed")
+        path = Path(self.app.instance_path) / f"seed-index-{_fingerprint(version)}.pickle"
+        try:
+            with path.open("rb") as handle:
+                return pickle.load(handle)
+        except (OSError, pickle.UnpicklingError, EOFError, AttributeError, ImportError, TypeError, ValueError):
+            pass
+        lexicon = Lexicon.build(read())
+        try:
+            for stale in path.parent.glob("seed-index-*.pickle"):
+                stale.unlink(missing_ok=True)
+            with tempfile.NamedTemporaryFile(dir=path.parent, suffix=".tmp", delete=False) as handle:
+                pickle.dump(lexicon, handle, protocol=pickle.HIGHEST_PROTOCOL)
+            os.replace(handle.name, path)
+        except OSError:
+            pass  # a read-only instance folder: build at every start instead
+        return lexicon
+
+
+def _fingerprint(version: str) -> str:
+    """The seed version and the code that turns the seed into the index."""
+    digest = hashlib.sha256(version.encode())
+    for module in ("lexicon.py", "text.py"):
+        digest.update((Path(__file__).parent / module).read_bytes())
+    return digest.hexdigest()[:16]
 
 
 def init_app(app: Flask) -> Services:
