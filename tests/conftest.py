@@ -71,6 +71,14 @@ def app(make_app):
 
 
 @pytest.fixture
+def job_app(make_app):
+    """An app whose batches of more than 5 rows become jobs, in chunks of 7 rows, run by the test itself."""
+    app = make_app(BATCH_SYNC_MAX_ROWS=5, BATCH_CHUNK_ROWS=7, BATCH_WORKER="external", BATCH_STALE_SECONDS=0)
+    with app.app_context():
+        yield app
+
+
+@pytest.fixture
 def client(app):
     return app.test_client()
 

@@ -223,19 +223,6 @@ def test_binary_upload_through_the_api_is_a_415_problem_saying_how_to_save_as_cs
     assert "CSV UTF-8" in response.get_json()["detail"]
 
 
-@pytest.fixture
-def job_app(database_uri, tmp_path):
-    """An app whose batches of more than 5 rows become jobs."""
-    from service import create_app
-
-    app = create_app({
-        "TESTING": True, "DATABASE_URL": database_uri, "HUEY_SQLITE_FILE": str(tmp_path / "queue.db"),
-        "BATCH_SYNC_MAX_ROWS": 5, "BATCH_CHUNK_ROWS": 7, "BATCH_WORKER": "external", "BATCH_STALE_SECONDS": 0,
-    })
-    with app.app_context():
-        yield app
-
-
 @pytest.mark.parametrize("kind", ["xlsx", "sep-line", "utf-16"])
 def test_large_exports_become_jobs_whose_results_match_the_input_rows(job_app, kind):
     from service.batch import jobs

@@ -21,17 +21,6 @@ def _file(rows: int) -> bytes:
     return ("\n".join(lines) + "\n").encode()
 
 
-@pytest.fixture
-def job_app(database_uri, tmp_path):
-    """An app whose batches of more than 5 rows become jobs, in chunks of 7 rows."""
-    app = create_app({
-        "TESTING": True, "DATABASE_URL": database_uri, "HUEY_SQLITE_FILE": str(tmp_path / "queue.db"),
-        "BATCH_SYNC_MAX_ROWS": 5, "BATCH_CHUNK_ROWS": 7, "BATCH_WORKER": "external", "BATCH_STALE_SECONDS": 0,
-    })
-    with app.app_context():
-        yield app
-
-
 def _submit(app, rows: int):
     response = app.test_client().post("/api/v1/batch", data=_file(rows), content_type="text/csv")
     assert response.status_code == 202
