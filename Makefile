@@ -5,7 +5,7 @@ VENV ?= .venv
 BIN := $(VENV)/bin
 PORT ?= 8000
 
-.PHONY: run test test-postgres seed clean chromium
+.PHONY: run test test-postgres seed clean chromium bench
 
 # `run` needs only the runtime packages; `test` adds the test tools.
 $(BIN)/.runtime: requirements.txt
@@ -47,6 +47,28 @@ chromium:
 	  else \
 	    echo "chromium is not installed: browser tests will be skipped (install Debian's chromium package)"; \
 	  fi; }
+
+# The measurements quoted in the README, each with the virtualenv's Python (the scripts import the
+# service and start their own gunicorn on a scratch SQLite database; openFDA is off).
+# BENCH_ROWS sizes the generated batch file (more than BATCH_SYNC_MAX_ROWS, so it runs as a job).
+BENCH_ROWS ?= 100000
+
+bench: export LOG_LEVEL = WARNING
+bench: $(BIN)/.runtime
+	@echo "== name resolution accuracy (tests/resolution_cases.csv)"
+	@$(BIN)/python bench/resolution_accuracy.py
+	@echo "== RxNorm names and shopping-list forms (tests/rxnorm_cases.csv)"
+	@$(BIN)/python bench/rxnorm_accuracy.py
+	@echo "== start-up, memory and check latency"
+	@$(BIN)/python bench/core_figures.py
+	@echo "== batch job of $(BENCH_ROWS) rows through the HTTP API"
+	@$(BIN)/python bench/batch_generate.py $(BENCH_ROWS) bench/out/wide-$(BENCH_ROWS).csv
+	@$(BIN)/python bench/batch_bench.py bench/out/wide-$(BENCH_ROWS).csv
+	@echo "== /api/v1/check throughput beside a bare Flask echo (wrk, BENCH_SECONDS each)"
+	@command -v wrk >/dev/null 2>&1 || { [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null 2>&1 && \
+	  { apt-get install -y -qq wrk >/dev/null 2>&1 || { apt-get update -qq && apt-get install -y -qq wrk >/dev/null; }; }; } || true
+	@if command -v wrk >/dev/null 2>&1; then $(BIN)/python bench/throughput.py; \
+	 else echo "wrk is not installed (Debian package 'wrk'): throughput skipped"; fi
 
 seed: $(BIN)/.runtime
 	$(BIN)/flask --app service seed

@@ -83,8 +83,12 @@ def run(path: Path) -> None:
             print(f"input rows {rows}, output rows {lines}")
             print(f"upload {uploaded - started:.2f} s, processing {finished - uploaded:.2f} s, "
                   f"download {ended - finished:.2f} s")
-            print(f"end to end: {ended - started:.2f} s; peak RSS of the server worker process: {peak_rss_mb(worker_pid):.0f} MB")
-            print(f"baseline (csv module: read, split, write): {baseline(path):.2f} s")
+            peak = peak_rss_mb(worker_pid)
+            print(f"end to end: {ended - started:.2f} s; peak RSS of the server worker process: {peak:.0f} MB "
+                  "(target <= 300)")
+            base = baseline(path)
+            print(f"baseline (csv module: read, split, write): {base:.2f} s; "
+                  f"ratio {(ended - started) / base:.1f}x (target <= 6)")
         finally:
             server.terminate()
             server.wait(10)

@@ -38,8 +38,9 @@ def server_figures(database_url: str) -> None:
     env = {**os.environ, "DATABASE_URL": database_url}
     gunicorn = str(Path(sys.executable).parent / "gunicorn")
     command = [gunicorn, "--config", "gunicorn.conf.py", "--bind", "127.0.0.1:8765", "service:create_app()"]
-    subprocess.run([str(Path(sys.executable).parent / "flask"), "--app", "service", "seed"], env=env, cwd=ROOT,
-                   check=True, capture_output=True)
+    flask = str(Path(sys.executable).parent / "flask")
+    # As a release does, so the start measured is a start on a seeded database.
+    subprocess.run([flask, "--app", "service", "prepare"], env=env, cwd=ROOT, check=True, capture_output=True)
     started = time.perf_counter()
     process = subprocess.Popen(command, env=env, cwd=ROOT, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
     try:
@@ -51,14 +52,14 @@ def server_figures(database_url: str) -> None:
                 if time.perf_counter() - started > 30:
                     raise
                 time.sleep(0.02)
-        print(f"start-up to first answer: {time.perf_counter() - started:.2f} s")
+        print(f"start-up to first answer: {time.perf_counter() - started:.2f} s (target <= 2)")
         for _ in range(200):
             _post("http://127.0.0.1:8765/api/v1/check")
         children = subprocess.run(["pgrep", "-P", str(process.pid)], capture_output=True, text=True).stdout.split()
         for pid in [str(process.pid), *children]:
             rss_kb = int(Path(f"/proc/{pid}/status").read_text().split("VmRSS:")[1].split()[0])
             role = "master" if pid == str(process.pid) else "worker"
-            print(f"{role} pid {pid} RSS: {rss_kb / 1024:.0f} MB")
+            print(f"{role} pid {pid} RSS: {rss_kb / 1024:.0f} MB" + (" (target <= 150)" if role == "worker" else ""))
     finally:
         process.terminate()
         process.wait(10)
@@ -76,7 +77,9 @@ def in_process_figures(database_url: str) -> None:
         client.post("/api/v1/check", json={"medications": FIVE})
         timings.append(time.perf_counter() - started)
     print(f"POST /api/v1/check, 5 items, median: {statistics.median(timings) * 1000:.2f} ms")
-    lexicon = app.extensions["crampcheck.lexicon"]
+    from service.services import services
+
+    lexicon = services(app).lexicon
     timings = []
     for _ in range(1000):
         started = time.perf_counter()

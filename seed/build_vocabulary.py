@@ -4,7 +4,10 @@ A maintainer's tool, run by hand when the upstream dictionary changes; the servi
 imports the package. Keeps names of real medicines (those with a DrugBank, MedlinePlus,
 NHS or Wikipedia entry), drops chemical and protein names, and maps each name to its
 ingredients as lower-case generic names (salts dropped, UK names mapped through
-synonyms.csv). Curated seed files take precedence over this vocabulary at load time.
+synonyms.csv). Curated seed files take precedence over this vocabulary at load time, and
+the service uses a derived name only if it passes the vetting rule in service/lexicon.py
+(one ingredient; a cramp-associated ingredient must be named; no curated flagged medicine
+named and resolved elsewhere). `python seed/changes.py --list` shows what a rebuild changed.
 
     pip install drug-named-entity-recognition==2.0.9
     python seed/build_vocabulary.py

@@ -9,16 +9,18 @@ from flask.views import MethodView
 from flask_smorest import Blueprint, abort
 
 from . import schemas
+from .extensions import problem
 from .lexicon import Lexicon
-from .openfda import check_with_openfda
+from .presenting import check_json
 from .resolution import suggest
+from .services import services
 
 blp = Blueprint("api", __name__, url_prefix="/api/v1", description="Check medication lists for cramp-associated drugs.")
 
 
 def lexicon() -> Lexicon:
     """The in-memory seed index of this app."""
-    return current_app.extensions["crampcheck.lexicon"]
+    return services().lexicon
 
 
 @blp.before_request
@@ -33,13 +35,15 @@ def require_json_body() -> None:
 
 @blp.route("/check")
 class Check(MethodView):
-    @blp.arguments(schemas.CheckRequestSchema)
+    @blp.arguments(schemas.CheckRequestSchema())  # an instance: webargs would build one per request
     @blp.response(200, schemas.CheckResponseSchema)
-    @blp.alt_response(415, description="Body is not JSON")
-    @blp.alt_response(413, description="Body too large")
+    @problem(blp, 415, "Body is not JSON")
+    @problem(blp, 413, "Body too large")
     def post(self, body: dict[str, Any]):
         """Check a medication list for medicines associated with muscle cramps."""
-        return check_with_openfda(body["medications"], body["conditions"], lexicon(), body["openfda"])
+        result = services().pipeline.check(body["medications"], body["conditions"], body["openfda"])
+        # Built without marshmallow's dump (the schema documents it; tests hold the two equal).
+        return current_app.json.response(check_json(result))
 
 
 @blp.route("/drug-classes")
@@ -54,7 +58,7 @@ class DrugClasses(MethodView):
 @blp.route("/drug-classes/<class_id>")
 class DrugClassDetail(MethodView):
     @blp.response(200, schemas.DrugClassSchema)
-    @blp.alt_response(404, description="No such class")
+    @problem(blp, 404, "No such class")
     def get(self, class_id: str):
         """Show one drug class with its members and references."""
         lex = lexicon()

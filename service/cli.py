@@ -2,34 +2,88 @@
 
 from __future__ import annotations
 
+import functools
 import json
+import logging
 import sys
+import time
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from typing import Any
 
 import click
 from flask import Flask, current_app
 from flask.cli import with_appcontext
+from marshmallow import ValidationError
 
 from .extensions import db
 from .matching import CheckResult
 from .ndc_vocabulary import vocabulary_command
-from .openfda import batch_evidence, check_with_openfda
-from .schemas import CheckResponseSchema
-from .seeding import database_lock, load_seed, read_seed_files, read_seed_from_db
+from .presenting import check_json
+from .seeding import database_lock, load_seed, read_seed_files
+from .services import NotReady, services
 
 TIER_LABEL = {"strong": "STRONG", "moderate": "MODERATE", "weak": "WEAK"}
+PROGRESS_EVERY_SECONDS = 5.0  # how often a piped run reports progress
+
+
+def quiet_by_default(command: Callable[..., Any]) -> Callable[..., Any]:
+    """Add -v/--verbose: without it a command's log lines stop at warnings (its output is the point)."""
+
+    @click.option("-v", "--verbose", count=True, help="Show log lines too (-v: info, -vv: debug).")
+    @functools.wraps(command)
+    def run(*args: Any, verbose: int = 0, **kwargs: Any) -> Any:
+        logging.getLogger().setLevel({0: logging.WARNING, 1: logging.INFO}.get(verbose, logging.DEBUG))
+        return command(*args, **kwargs)
+
+    return run
+
+
+@contextmanager
+def progress(total: int, label: str) -> Iterator[Callable[[int], None]]:
+    """Report progress on standard error: a bar with counts and rate on a terminal, plain lines when piped."""
+    started = time.monotonic()
+    done = 0
+
+    def rate() -> str:
+        return f"{done / max(time.monotonic() - started, 1e-6):,.0f} rows/s"
+
+    if sys.stderr.isatty():
+        with click.progressbar(length=total, label=label, file=sys.stderr, show_pos=True,
+                               item_show_func=lambda _: rate() if done else None) as bar:
+            def update(count: int) -> None:
+                nonlocal done
+                done += count
+                bar.update(count, done)
+
+            yield update
+        return
+    last = started
+
+    def report(count: int) -> None:
+        nonlocal done, last
+        done += count
+        if done >= total or time.monotonic() - last >= PROGRESS_EVERY_SECONDS:
+            last = time.monotonic()
+            click.echo(f"{label}: {done:,} of {total:,} rows ({rate()})", err=True)
+
+    yield report
 
 
 @click.command("seed")
 @with_appcontext
 @click.option("--force", is_flag=True, help="Reload even if the database holds this seed version.")
+@quiet_by_default
 def seed_command(force: bool) -> None:
-    """Load or update the seed tables from the seed/ files (idempotent)."""
-    from .lexicon import Lexicon
+    """Load or update the seed tables from the seed/ files (idempotent; migrates the schema first)."""
+    import flask_migrate
+
+    from .startup import MIGRATIONS
 
     seed = read_seed_files()
     with database_lock(db.engine):
+        flask_migrate.upgrade(directory=str(MIGRATIONS))
         changed = load_seed(seed, force=force)
-    current_app.extensions["crampcheck.lexicon"] = Lexicon.build(read_seed_from_db())
     click.echo(f"seed {seed.version} {'loaded' if changed else 'already loaded; nothing to do'}")
 
 
@@ -39,14 +93,33 @@ def seed_command(force: bool) -> None:
 @click.option("-c", "--condition", "conditions", multiple=True, help="A health condition (repeatable).")
 @click.option("--json", "as_json", is_flag=True, help="Print the same JSON as the API.")
 @click.option("--no-openfda", is_flag=True, help="Do not ask openFDA.")
+@quiet_by_default
 def check_command(medications: tuple[str, ...], conditions: tuple[str, ...], as_json: bool, no_openfda: bool) -> None:
     """Check medications given as arguments, e.g. check "Lasix 40mg" "Lipitor"."""
-    lexicon = current_app.extensions["crampcheck.lexicon"]
-    result = check_with_openfda(medications, conditions, lexicon, not no_openfda)
+    from .schemas import CheckRequestSchema
+
+    try:  # the API's own rules: no blank entries, the same limits
+        body = CheckRequestSchema().load({"medications": list(medications), "conditions": list(conditions)})
+    except ValidationError as error:
+        raise click.UsageError(_validation_text(error.messages)) from error
+    result = _pipeline().check(body["medications"], body["conditions"], not no_openfda)
     if as_json:
-        click.echo(json.dumps(CheckResponseSchema().dump(result), indent=2))
+        click.echo(json.dumps(check_json(result), indent=2))
     else:
         click.echo(render_text(result))
+
+
+def _validation_text(messages: Any, path: str = "") -> str:
+    """marshmallow's error messages as lines a person can read ("medication 2: Must not be blank.")."""
+    if isinstance(messages, dict):
+        return "\n".join(_validation_text(v, _field_name(path, k)) for k, v in messages.items())
+    return f"{path}: {' '.join(map(str, messages))}" if path else " ".join(map(str, messages))
+
+
+def _field_name(path: str, key: Any) -> str:
+    if isinstance(key, int) or str(key).isdigit():
+        return f"{path.rstrip('s')} {int(key) + 1}"
+    return str(key)
 
 
 def render_text(result: CheckResult) -> str:
@@ -69,6 +142,10 @@ def render_text(result: CheckResult) -> str:
             lines.append("     did you mean: " + ", ".join(s.name for s in resolution.suggestions))
     for condition in result.conditions:
         lines.append(f"Condition linked to cramps: {condition.name}. {condition.note}")
+    if result.unmatched_conditions:
+        lines.append("Conditions not recognised (not used in this check): "
+                     + ", ".join(f"'{c}'" for c in result.unmatched_conditions)
+                     + ". Try a common name, such as 'kidney disease' or 'diabetes'.")
     lines.extend(f"WARNING: {w.message}" for w in result.warnings)
     if result.openfda:
         not_checked = ", ".join(result.openfda["not_checked"])
@@ -84,9 +161,10 @@ def render_text(result: CheckResult) -> str:
 @click.option("--format", "fmt", type=click.Choice(["csv", "json"]), default="csv", show_default=True)
 @click.option("--summary", type=click.File("w", encoding="utf-8", lazy=True), help="Also write the per-patient summary CSV here.")
 @with_appcontext
+@quiet_by_default
 def batch_command(source, output, fmt: str, summary) -> None:
     """Check a CSV file of medication lists, e.g. batch input.csv -o results.csv."""
-    from .batch.checking import BatchChecker, patient_summaries
+    from .batch.checking import BatchChecker, collection_paused, patient_summaries
     from .batch.jobs import batched
     from .batch.reading import BatchFileError, decode, detect_layout, read_rows
     from .batch.writing import csv_rows, csv_summary, json_document
@@ -97,17 +175,19 @@ def batch_command(source, output, fmt: str, summary) -> None:
         layout = detect_layout(text)
     except BatchFileError as error:
         raise click.ClickException(error.detail) from error
-    lexicon = current_app.extensions["crampcheck.lexicon"]
-    checker = BatchChecker(lexicon, config["MAX_ENTRY_CHARS"], batch_evidence(shared_deadline=False))
+    pipeline = _pipeline()
+    checker = BatchChecker(pipeline, config["MAX_ENTRY_CHARS"], pipeline.evidence_provider(shared_budget=False))
     patients: dict = {}
     chunks = []
     total = sum(1 for _ in read_rows(text, layout, config["BATCH_MAX_CELL_CHARS"]))
-    with click.progressbar(length=total, label="Checking rows", file=sys.stderr) as bar:
+    with progress(total, "Checking") as update:
         for rows in batched(read_rows(text, layout, config["BATCH_MAX_CELL_CHARS"]), 1000):
-            chunks.append(checker.check_rows(rows, patients))
-            bar.update(len(rows))
+            with collection_paused():
+                chunks.append(checker.check_rows(rows, patients))
+            update(len(rows))
     summaries = patient_summaries(patients)
-    pieces = csv_rows(chunks) if fmt == "csv" else json_document(chunks, lambda: summaries, {"total_rows": total})
+    meta = {"seed_version": pipeline.lexicon.version, "total_rows": total}
+    pieces = csv_rows(chunks) if fmt == "csv" else json_document(chunks, lambda: summaries, meta)
     output.writelines(pieces)
     if summary is not None:
         summary.writelines(csv_summary(summaries))
@@ -126,6 +206,7 @@ def worker_command(workers: int | None) -> None:
 
 @click.command("purge-jobs")
 @with_appcontext
+@quiet_by_default
 def purge_jobs_command() -> None:
     """Delete batch jobs past their retention now (the worker also does this every minute)."""
     from .batch.jobs import purge_expired
@@ -140,24 +221,51 @@ def openfda_group() -> None:
 
 @openfda_group.command("warm")
 @with_appcontext
+@quiet_by_default
 def openfda_warm_command() -> None:
     """Fetch openFDA evidence for every seeded ingredient into the cache, within the rate limits."""
-    from .openfda import evidence_service, lookup
+    from .pipeline import ask
 
-    lexicon = current_app.extensions["crampcheck.lexicon"]
-    service = evidence_service()
-    if service is None:
+    pipeline = _pipeline()
+    source = services().source("openfda")
+    if source is None:
         raise click.ClickException("openFDA is disabled (OPENFDA_ENABLED=false).")
-    ingredients = sorted(lexicon.memberships)
+    ingredients = sorted(pipeline.lexicon.memberships)
     not_checked = []
     with click.progressbar(ingredients, label="Fetching openFDA evidence", file=sys.stderr) as bar:
         for ingredient in bar:
-            not_checked += lookup(service, [ingredient], None).not_checked
+            not_checked += ask(source, [ingredient], None).not_checked
     click.echo(f"{len(ingredients) - len(not_checked)} of {len(ingredients)} ingredients cached"
                + (f"; not checked: {', '.join(not_checked)}" if not_checked else ""))
 
 
+@click.command("prepare")
+@with_appcontext
+@quiet_by_default
+def prepare_command() -> None:
+    """Migrate the database and load the seed if it changed (the release step; idempotent)."""
+    from .startup import prepare
+
+    loaded = prepare(current_app._get_current_object())
+    click.echo(f"database migrated; seed {read_seed_files().version} {'loaded' if loaded else 'already loaded'}")
+
+
+def _pipeline():
+    """The check pipeline; on the embedded default, prepares the database first if it is new."""
+    app = current_app._get_current_object()
+    try:
+        return services(app).pipeline
+    except NotReady as error:
+        if not app.config["PREPARE_ON_START"]:
+            raise click.ClickException(str(error)) from error
+    from .startup import prepare
+
+    prepare(app)
+    return services(app).reload()
+
+
 def init_app(app: Flask) -> None:
-    for command in (seed_command, check_command, batch_command, worker_command, purge_jobs_command, openfda_group):
+    for command in (prepare_command, seed_command, check_command, batch_command, worker_command, purge_jobs_command,
+                    openfda_group):
         app.cli.add_command(command)
     app.cli.add_command(vocabulary_command)

@@ -6,6 +6,8 @@ import os
 from collections.abc import Mapping
 from typing import Any
 
+import orjson
+
 
 def _bool(value: str) -> bool:
     return value.strip().lower() in ("1", "true", "yes", "on")
@@ -20,10 +22,9 @@ SETTINGS: dict[str, tuple[Any, Any]] = {
     "MAX_ENTRY_CHARS": (2000, int),
     "MAX_CONDITIONS": (50, int),
     "CHECK_MAX_BODY_BYTES": (256 * 1024, int),
-    "SEED_ON_START": (True, _bool),
-    "AUTO_MIGRATE": (True, _bool),
-    # Off only for maintenance commands that must run before the schema exists (flask db ...).
-    "PREPARE_DATABASE": (True, _bool),
+    # Migrate and seed when the server starts; default: on for SQLite (the embedded default), off
+    # otherwise, where the release step (`flask --app service prepare`) does it once.
+    "PREPARE_ON_START": (None, _bool),
     "REDIS_URL": (None, str),
     "HUEY_NAME": ("crampcheck", str),
     "HUEY_SQLITE_FILE": (None, str),  # the embedded queue's file; default: queue.db in the instance folder
@@ -69,7 +70,11 @@ def load(environ: Mapping[str, str], instance_path: str, overrides: Mapping[str,
     config["SQLALCHEMY_DATABASE_URI"] = config.get("SQLALCHEMY_DATABASE_URI") or database_uri(
         config["DATABASE_URL"], instance_path
     )
-    config["SQLALCHEMY_ENGINE_OPTIONS"] = {"pool_pre_ping": True}
+    # orjson for JSON columns: the seed index reads some 40,000 of them at start-up.
+    config["SQLALCHEMY_ENGINE_OPTIONS"] = {"pool_pre_ping": True, "json_deserializer": orjson.loads,
+                                           "json_serializer": lambda value: orjson.dumps(value).decode()}
+    if config["PREPARE_ON_START"] is None:
+        config["PREPARE_ON_START"] = config["SQLALCHEMY_DATABASE_URI"].startswith("sqlite")
     config["BATCH_WORKER"] = config["BATCH_WORKER"] or ("external" if config["REDIS_URL"] else "embedded")
     # The largest body any endpoint takes (a batch upload); the check endpoint lowers it for itself.
     config["MAX_CONTENT_LENGTH"] = config["BATCH_MAX_BYTES"]

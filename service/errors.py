@@ -9,14 +9,29 @@ from typing import Any
 from flask import Flask, Response, json
 from werkzeug.exceptions import HTTPException, InternalServerError
 
-PROBLEM_TYPE = "https://crampcheck.example/problems/"
+from .services import NotReady
+
 log = logging.getLogger(__name__)
+# Every problem type has a stable URN; docs/problems.md says what each means and what to do.
+PROBLEM_URN = "urn:crampcheck:problem:"
+PROBLEM_TYPES = {
+    400: "malformed-request", 401: "unauthorized", 403: "forbidden", 404: "not-found",
+    405: "method-not-allowed", 406: "not-acceptable", 409: "conflict", 413: "too-large",
+    415: "unsupported-media-type", 422: "validation-failed", 429: "rate-limited", 500: "internal-error",
+    503: "not-ready",
+}
+
+
+def problem_type(status: int) -> str:
+    """The type URI of problems with this status (about:blank for a status with no type of its own)."""
+    slug = PROBLEM_TYPES.get(status)
+    return PROBLEM_URN + slug if slug else "about:blank"
 
 
 def problem(status: int, title: str, detail: str | None = None, errors: Any = None,
             type_: str | None = None, headers: dict[str, str] | None = None) -> Response:
     """Build a problem-details response."""
-    body: dict[str, Any] = {"type": type_ or "about:blank", "title": title, "status": status}
+    body: dict[str, Any] = {"type": type_ or problem_type(status), "title": title, "status": status}
     if detail:
         body["detail"] = detail
     if errors:
@@ -48,9 +63,11 @@ def from_http_exception(error: HTTPException) -> Response:
 
 
 def init_app(app: Flask) -> None:
-    @app.errorhandler(HTTPException)
-    def handle_http(error: HTTPException) -> Response:
-        return from_http_exception(error)
+    """Errors outside HTTP exceptions (those are flask-smorest's, turned into problems by our Api)."""
+
+    @app.errorhandler(NotReady)
+    def handle_not_ready(error: NotReady) -> Response:
+        return problem(503, "Service Unavailable", str(error), headers={"Retry-After": "5"})
 
     @app.errorhandler(Exception)
     def handle_unexpected(error: Exception) -> Response:

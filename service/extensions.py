@@ -20,7 +20,8 @@ class Base(DeclarativeBase):
 class ProblemSchema(ma.Schema):
     """RFC 9457 problem details, the body of every error response."""
 
-    type = ma.fields.String(metadata={"example": "about:blank"})
+    type = ma.fields.String(metadata={"example": "urn:crampcheck:problem:validation-failed",
+                                      "description": "A stable URN per kind of problem (docs/problems.md)."})
     title = ma.fields.String(metadata={"example": "Unprocessable Entity"})
     status = ma.fields.Integer(metadata={"example": 422})
     detail = ma.fields.String()
@@ -43,6 +44,12 @@ class Api(SmorestApi):
 
     def handle_http_exception(self, error: HTTPException):  # type: ignore[override]
         return from_http_exception(error)
+
+
+def problem(blueprint, status: int, description: str):
+    """Document an error response of a view as the problem document it is sent as."""
+    return blueprint.alt_response(status, schema=ProblemSchema, content_type="application/problem+json",
+                                  description=description)
 
 
 db = SQLAlchemy(model_class=Base)

@@ -9,6 +9,7 @@ from sqlalchemy import text
 from .errors import problem
 from .extensions import db
 from .seeding import loaded_version
+from .services import NotReady, services
 
 bp = Blueprint("health", __name__)
 
@@ -21,16 +22,25 @@ def healthz():
 
 @bp.get("/readyz")
 def readyz():
-    """Say whether the database answers and the seed is loaded."""
+    """Say whether the database answers, its schema and seed are there, and the seed index is built."""
     try:
         db.session.execute(text("SELECT 1"))
-        version = loaded_version()
     except Exception as error:  # noqa: BLE001 - any database failure means not ready
         current_app.logger.warning("readiness check failed: %s", type(error).__name__)
         db.session.rollback()
         return problem(503, "Service Unavailable", "The database is not reachable.")
-    if version is None or "crampcheck.lexicon" not in current_app.extensions:
-        return problem(503, "Service Unavailable", "The seed is not loaded.")
+    try:
+        version = loaded_version()
+    except Exception as error:  # noqa: BLE001 - no seed table: the schema was never migrated
+        current_app.logger.warning("readiness check failed: %s", type(error).__name__)
+        db.session.rollback()
+        return problem(503, "Service Unavailable", "The database has no schema: run 'flask --app service prepare'.")
+    if version is None:
+        return problem(503, "Service Unavailable", "The database holds no seed: run 'flask --app service prepare'.")
+    try:
+        services().pipeline  # noqa: B018 - builds the seed index if this process has not yet
+    except NotReady as error:
+        return problem(503, "Service Unavailable", str(error))
     redis_url = current_app.config.get("REDIS_URL")
     if redis_url:
         try:

@@ -2,28 +2,24 @@
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
-from typing import Any
+from functools import cached_property
+from typing import TYPE_CHECKING, Any
 
 from . import messages
-from .lexicon import Condition, DrugClass, Lexicon, Reference
+from .entries import MedicationEntry
+from .lexicon import Condition, DrugClass, Lexicon, Membership, Reference
 from .resolution import Resolution, resolve
 from .text import BOUNDARIES, tokenize
 
+if TYPE_CHECKING:
+    from .evidence import Evidence
+
 TIER_ORDER = ("strong", "moderate", "weak")
+NO_TIER = len(TIER_ORDER)  # the tier index of an entry without flags
+STATUSES = ("flagged", "not_flagged", "unresolved")
 QUININE = "quinine"
-QUININE_REFERENCES = ("fda_quinine_2010", "fda_quinine_2006", "fda_quinine_otc")
-OPENFDA_LABEL_CLASS = DrugClass(
-    "openfda-label", "US drug label mentions muscle cramps or spasms", "moderate",
-    "Not established; the label lists muscle cramps or spasms among reported adverse reactions or warnings.",
-    None, None, (),
-)
-OPENFDA_FAERS_CLASS = DrugClass(
-    "openfda-faers", "FAERS reporting signal for muscle spasms", "weak",
-    "Not established; muscle spasms are reported with this drug more often than with other drugs.",
-    None, None, (),
-)
 
 
 @dataclass(frozen=True)
@@ -36,7 +32,30 @@ class Flag:
     references: tuple[Reference, ...]
     routes: tuple[str, ...]
     note: str | None
-    source: str = "seed"  # seed, openfda-label, openfda-faers or openfda-class
+    source: str = "seed"  # seed, or the evidence source's kind (openfda-label, ...)
+
+    @cached_property
+    def json(self) -> dict[str, Any]:
+        """The flag as the API sends it; built once per flag (seed flags are shared by every check)."""
+        drug_class = self.drug_class
+        return {
+            "ingredient": self.ingredient, "class_id": drug_class.id, "class_name": drug_class.name,
+            "evidence_tier": self.tier,
+            "association": messages.ASSOCIATION.format(ingredient=self.ingredient, tier=self.tier),
+            "mechanism": drug_class.mechanism, "key_figure": drug_class.key_figure, "routes": list(self.routes),
+            "note": self.note, "source": self.source,
+            "references": [{"citation": r.citation, "url": r.url} for r in self.references],
+        }
+
+
+@dataclass(frozen=True)
+class Facts:
+    """What an entry adds to a list's summary: all that batch keeps of a checked entry."""
+
+    status: str
+    classes: tuple[str, ...]
+    tier: int  # index into TIER_ORDER; NO_TIER without flags
+    warnings: tuple[str, ...]  # codes of the list-level warnings the entry triggers
 
 
 @dataclass(frozen=True)
@@ -45,7 +64,33 @@ class EntryResult:
     status: str  # flagged, not_flagged or unresolved
     flags: tuple[Flag, ...]
     notes: tuple[str, ...]
-    evidence: tuple[dict[str, Any], ...] = ()
+    evidence: tuple[Evidence, ...] = ()
+    warnings: tuple[str, ...] = ()
+
+    @property
+    def evidence_json(self) -> list[dict[str, Any]]:
+        return [record.to_json() for record in self.evidence]
+
+    @cached_property
+    def json(self) -> dict[str, Any]:
+        """The entry as the API sends it (MedicationResultSchema); built once per result."""
+        resolution = self.resolution
+        return {
+            "input": resolution.input,
+            "status": self.status,
+            "ingredients": [{"name": i.name, "match": i.match, "matched_text": i.matched_text, "via": i.via}
+                            for i in resolution.ingredients],
+            "flags": [f.json for f in self.flags],
+            "unrecognised": list(resolution.unrecognised),
+            "suggestions": [{"name": s.name, "ingredients": list(s.ingredients)} for s in resolution.suggestions],
+            "notes": list(self.notes),
+            "evidence": self.evidence_json,
+        }
+
+    @property
+    def facts(self) -> Facts:
+        return Facts(self.status, tuple(dict.fromkeys(f.drug_class.id for f in self.flags)),
+                     min((TIER_ORDER.index(f.tier) for f in self.flags), default=NO_TIER), self.warnings)
 
 
 @dataclass(frozen=True)
@@ -53,6 +98,117 @@ class Warning:
     code: str
     message: str
     references: tuple[Reference, ...]
+
+
+@dataclass(frozen=True)
+class ListRule:
+    """A warning about the whole list, raised when any entry holds one of its ingredients."""
+
+    code: str
+    ingredients: frozenset[str]
+    message: str
+    references: tuple[str, ...]  # reference ids of the seed
+
+
+# The list-level rules, as data: every check and every batch patient applies the same table.
+LIST_RULES = (
+    ListRule("quinine-for-cramps", frozenset({QUININE}), messages.QUININE_WARNING,
+             ("fda_quinine_2010", "fda_quinine_2006", "fda_quinine_otc")),
+)
+
+
+class Tally:
+    """The counts, classes, tier and warnings of a list: one patient, or one check.
+
+    Compact (a batch may hold 100,000 patients) and mergeable (a job tallies each chunk).
+    """
+
+    __slots__ = ("medications", "flagged", "not_flagged", "unresolved", "errors", "classes", "tier", "conditions",
+                 "warnings", "unmatched_conditions")
+
+    def __init__(self) -> None:
+        self.medications = self.flagged = self.not_flagged = self.unresolved = self.errors = 0
+        self.classes: dict[str, None] = {}
+        self.conditions: dict[str, None] = {}
+        self.warnings: dict[str, None] = {}
+        self.unmatched_conditions: dict[str, None] = {}  # condition texts that name no seeded condition
+        self.tier = NO_TIER
+
+    def add(self, facts: Facts) -> None:
+        """Count one checked entry (called once per mention of a batch: kept lean)."""
+        self.medications += 1
+        status = facts.status
+        if status == "flagged":
+            self.flagged += 1
+            classes = self.classes
+            for class_id in facts.classes:
+                classes[class_id] = None
+            if facts.tier < self.tier:
+                self.tier = facts.tier
+        elif status == "not_flagged":
+            self.not_flagged += 1
+        else:
+            self.unresolved += 1
+        for code in facts.warnings:
+            self.warnings[code] = None
+
+    def add_all(self, facts: Iterable[Facts]) -> None:
+        """Count several checked entries (a batch row's): add() with the attribute work done once."""
+        flagged = not_flagged = count = 0
+        classes, warnings, tier = self.classes, self.warnings, self.tier
+        for one in facts:
+            count += 1
+            status = one.status
+            if status == "flagged":
+                flagged += 1
+                for class_id in one.classes:
+                    classes[class_id] = None
+                if one.tier < tier:
+                    tier = one.tier
+            elif status == "not_flagged":
+                not_flagged += 1
+            for code in one.warnings:
+                warnings[code] = None
+        self.medications += count
+        self.flagged += flagged
+        self.not_flagged += not_flagged
+        self.unresolved += count - flagged - not_flagged
+        self.tier = tier
+
+    def merge(self, other: Tally) -> None:
+        """Add another tally of the same list (from another chunk of a job)."""
+        for name in ("medications", "flagged", "not_flagged", "unresolved", "errors"):
+            setattr(self, name, getattr(self, name) + getattr(other, name))
+        for name in ("classes", "conditions", "warnings", "unmatched_conditions"):
+            getattr(self, name).update(getattr(other, name))
+        self.tier = min(self.tier, other.tier)
+
+    @property
+    def highest_tier(self) -> str | None:
+        return TIER_ORDER[self.tier] if self.tier < NO_TIER else None
+
+    def summary(self) -> dict[str, Any]:
+        """The summary of a check response."""
+        return {"total": self.medications, "flagged": self.flagged, "not_flagged": self.not_flagged,
+                "unresolved": self.unresolved, "highest_tier": self.highest_tier, "classes": list(self.classes)}
+
+    def to_list(self) -> list[Any]:
+        # Tuples: cheaper to build than lists, and orjson writes them as arrays all the same.
+        return [self.medications, self.flagged, self.not_flagged, self.unresolved, self.errors,
+                tuple(self.classes), self.tier, tuple(self.conditions), tuple(self.warnings),
+                tuple(self.unmatched_conditions)]
+
+    @classmethod
+    def from_list(cls, values: list[Any]) -> Tally:
+        tally = cls()
+        (tally.medications, tally.flagged, tally.not_flagged, tally.unresolved, tally.errors,
+         classes, tally.tier, conditions, warnings, *unmatched) = values  # older jobs stored no unmatched
+        tally.classes, tally.conditions = dict.fromkeys(classes), dict.fromkeys(conditions)
+        if isinstance(warnings, bool):  # a job stored before warnings were codes: True meant quinine
+            warnings = [LIST_RULES[0].code] if warnings else []
+        tally.warnings = dict.fromkeys(warnings)
+        tally.unmatched_conditions = dict.fromkeys(unmatched[0] if unmatched else ())
+        return tally
 
 
 @dataclass
@@ -65,7 +221,23 @@ class CheckResult:
     summary: dict = field(default_factory=dict)
     advice: dict = field(default_factory=dict)
     disclaimer: str = messages.DISCLAIMER
-    openfda: dict[str, Any] | None = None
+    sources: dict[str, dict[str, Any]] = field(default_factory=dict)  # each evidence source's block
+    inputs: list[MedicationEntry] = field(default_factory=list)  # the entries as sent, in order
+
+    @property
+    def evidence_sources(self) -> list[dict[str, Any]]:
+        return list(self.sources.values())
+
+    @property
+    def openfda(self) -> dict[str, Any]:
+        """openFDA's block (the documented `openfda` member); 'disabled' when it was not asked."""
+        return self.sources.get("openfda") or {"source": "openfda", "status": "disabled", "not_checked": [],
+                                               "last_updated": None, "disclaimer": messages.OPENFDA_DISCLAIMER}
+
+
+def _seed_flag(membership: Membership) -> Flag:
+    return Flag(membership.ingredient, membership.drug_class, membership.tier, membership.references,
+                tuple(sorted(membership.routes)), membership.note)
 
 
 def flags_for(resolution: Resolution, lexicon: Lexicon) -> list[Flag]:
@@ -74,62 +246,41 @@ def flags_for(resolution: Resolution, lexicon: Lexicon) -> list[Flag]:
     for ingredient in resolution.ingredients:
         for membership in lexicon.memberships.get(ingredient.name, ()):
             if membership.applies_to(resolution.routes):
-                flags.append(Flag(
-                    ingredient=ingredient.name,
-                    drug_class=membership.drug_class,
-                    tier=membership.tier,
-                    references=membership.references,
-                    routes=tuple(sorted(membership.routes)),
-                    note=membership.note,
-                ))
+                cached = _SEED_FLAGS.get(id(membership))
+                if cached is None:
+                    cached = _SEED_FLAGS[id(membership)] = (membership, _seed_flag(membership))
+                flags.append(cached[1])
     return sorted(flags, key=lambda f: TIER_ORDER.index(f.tier))
 
 
-def openfda_flags(resolution: Resolution, lexicon: Lexicon, evidence: Mapping[str, list[dict[str, Any]]]) -> list[Flag]:
-    """Flags from openFDA evidence for ingredients the seed does not cover; never strong."""
-    flags = []
-    for ingredient in resolution.ingredients:
-        if ingredient.name in lexicon.memberships:
-            continue
-        for entry in evidence.get(ingredient.name, ()):
-            flag = _openfda_flag(ingredient.name, entry, lexicon)
-            if flag is not None:
-                flags.append(flag)
-    return flags
+# One Flag per seed membership, so its JSON is built once (memberships are immutable and few).
+# Keyed by identity (hashing a membership costs more than the lookup saves); holding the
+# membership keeps its id from being reused.
+_SEED_FLAGS: dict[int, tuple[Membership, Flag]] = {}
 
 
-def _openfda_flag(ingredient: str, entry: dict[str, Any], lexicon: Lexicon) -> Flag | None:
-    refs = lexicon.references
-    if entry["source"] == "label" and entry.get("mentions_cramps"):
-        source = Reference("openfda_label_" + (entry.get("set_id") or ""), "US label of " + ingredient + " (openFDA)",
-                           entry.get("url") or refs["openfda_label"].url)
-        return Flag(ingredient, OPENFDA_LABEL_CLASS, "moderate", (source, refs["openfda_label"]), (),
-                    f"Label text: {entry.get('snippet')}", "openfda-label")
-    if entry["source"] == "faers" and entry.get("signal"):
-        note = (f"PRR {entry['prr']} (95% CI {entry['prr_ci_low']}-{entry['prr_ci_high']}), "
-                f"{entry['reports_with_drug_and_reaction']} reports. {entry['caveat']}")
-        return Flag(ingredient, OPENFDA_FAERS_CLASS, "weak", (refs["openfda_faers"], refs["evans2001"]), (), note,
-                    "openfda-faers")
-    if entry["source"] == "class" and entry.get("matched_class_id") in lexicon.classes:
-        drug_class = lexicon.classes[entry["matched_class_id"]]
-        note = ("Not in the CrampCheck seed; its FDA pharmacologic class ("
-                + ", ".join(entry["pharm_classes"]) + ") matches this class, so the association is extrapolated.")
-        return Flag(ingredient, drug_class, "weak", drug_class.references, (), note, "openfda-class")
-    return None
+def evidence_flags(resolution: Resolution, lexicon: Lexicon,
+                   evidence: Mapping[str, Sequence[Evidence]]) -> list[Flag]:
+    """Flags from an evidence source for ingredients the seed does not cover."""
+    return [
+        flag
+        for ingredient in resolution.ingredients if ingredient.name not in lexicon.memberships
+        for record in evidence.get(ingredient.name, ())
+        if (flag := record.flag(lexicon)) is not None
+    ]
 
 
-def check_entry(text: str, lexicon: Lexicon,
-                evidence: Mapping[str, list[dict[str, Any]]] | None = None) -> EntryResult:
-    """Resolve one entry and say whether it is flagged (by the seed, or by openFDA evidence given)."""
+def check_entry(text: str, lexicon: Lexicon, evidence: Mapping[str, Sequence[Evidence]] | None = None) -> EntryResult:
+    """Resolve one entry and say whether it is flagged (by the seed, or by the evidence given)."""
     return assess(resolve(text, lexicon), lexicon, evidence)
 
 
 def assess(resolution: Resolution, lexicon: Lexicon,
-           evidence: Mapping[str, list[dict[str, Any]]] | None = None) -> EntryResult:
+           evidence: Mapping[str, Sequence[Evidence]] | None = None) -> EntryResult:
     """Say whether a resolved entry is flagged, with its notes."""
     flags = flags_for(resolution, lexicon)
     if evidence:
-        flags += openfda_flags(resolution, lexicon, evidence)
+        flags += evidence_flags(resolution, lexicon, evidence)
     notes = [
         messages.FUZZY_NOTE.format(text=i.matched_text, name=i.via)
         for i in resolution.ingredients if i.match == "fuzzy"
@@ -147,21 +298,49 @@ def assess(resolution: Resolution, lexicon: Lexicon,
     notes.extend(
         messages.ROUTE_NOTE.format(routes=", ".join(f.routes)) for f in flags if f.routes
     )
+    form_needed = [
+        m for i in resolution.ingredients for m in lexicon.memberships.get(i.name, ())
+        if m.needs_form(resolution.routes)
+    ]
+    notes.extend(
+        messages.FORM_NEEDED_NOTE.format(ingredient=m.ingredient, routes=", ".join(sorted(m.routes)))
+        for m in form_needed
+    )
     notes.extend(
         messages.ROUTE_EXCLUDED_NOTE.format(ingredient=m.ingredient, routes=", ".join(sorted(m.routes)))
         for i in resolution.ingredients
         for m in lexicon.memberships.get(i.name, ())
-        if not m.applies_to(resolution.routes)
+        if not m.applies_to(resolution.routes) and m not in form_needed
     )
     if flags:
         status = "flagged"
-    elif resolution.complete:
+    elif resolution.complete and not form_needed:
         status = "not_flagged"
-        notes.append(messages.NOT_FLAGGED_NOTE)
+        notes.extend(_not_flagged_notes(resolution, lexicon))
     else:
         status = "unresolved"
-    entries = tuple(e for i in resolution.ingredients for e in (evidence or {}).get(i.name, ()))
-    return EntryResult(resolution, status, tuple(flags), tuple(dict.fromkeys(notes)), entries)
+    records = tuple(e for i in resolution.ingredients for e in (evidence or {}).get(i.name, ()))
+    names = {i.name for i in resolution.ingredients}
+    warnings = tuple(rule.code for rule in LIST_RULES if rule.ingredients & names)
+    return EntryResult(resolution, status, tuple(flags), tuple(dict.fromkeys(notes)), records, warnings)
+
+
+def _not_flagged_notes(resolution: Resolution, lexicon: Lexicon) -> list[str]:
+    """Say whether "not flagged" means checked and not associated, or only not found in our sources.
+
+    A seeded ingredient in a form that is not associated already has its route note.
+    """
+    reviewed = {i.name: lexicon.negatives.get(i.name) for i in resolution.ingredients}
+    unreviewed = [name for name, n in reviewed.items()
+                  if name not in lexicon.memberships and (n is None or n.status != "checked")]
+    if unreviewed:
+        return [messages.NOT_FOUND_NOTE] + [
+            messages.BORDERLINE_NOTE.format(ingredient=n.ingredient, note=n.note)
+            for n in reviewed.values() if n is not None and n.status == "borderline"
+        ]
+    if any(n is not None for n in reviewed.values()):
+        return [messages.CHECKED_NOT_ASSOCIATED_NOTE]
+    return []
 
 
 NEGATIONS = frozenset({"no", "not", "denies", "without", "never", "none"})
@@ -193,42 +372,32 @@ def _condition_in(text: str, lexicon: Lexicon) -> str | None:
 
 
 def check(medications: Sequence[str], conditions: Sequence[str], lexicon: Lexicon,
-          evidence: Mapping[str, list[dict[str, Any]]] | None = None,
-          resolutions: Sequence[Resolution] | None = None) -> CheckResult:
-    """Check a whole medication list (and optional conditions) against the seed and any openFDA evidence.
+          evidence: Mapping[str, Sequence[Evidence]] | None = None,
+          resolutions: Sequence[Resolution] | None = None, entries: Sequence[EntryResult] | None = None) -> CheckResult:
+    """Check a whole medication list (and optional conditions) against the seed and any evidence given.
 
-    `resolutions`, when given, are the entries already resolved (in the same order).
+    `resolutions` or `entries`, when given, are the entries already resolved or assessed (in order).
     """
-    if resolutions is None:
-        resolutions = [resolve(text, lexicon) for text in medications]
-    entries = [assess(resolution, lexicon, evidence) for resolution in resolutions]
+    if entries is None:
+        if resolutions is None:
+            resolutions = [resolve(text, lexicon) for text in medications]
+        entries = [assess(resolution, lexicon, evidence) for resolution in resolutions]
+    entries = list(entries)
     matched, unmatched = match_conditions(conditions, lexicon)
-    result = CheckResult(entries, matched, unmatched, _warnings(entries, lexicon), lexicon.version)
-    result.summary = _summary(entries)
+    tally = Tally()
+    for entry in entries:
+        tally.add(entry.facts)
+    result = CheckResult(entries, matched, unmatched, list_warnings(tally.warnings, lexicon), lexicon.version)
+    result.summary = tally.summary()
     result.advice = _advice(entries)
     return result
 
 
-def _warnings(entries: list[EntryResult], lexicon: Lexicon) -> list[Warning]:
-    takes_quinine = any(
-        i.name == QUININE for e in entries for i in e.resolution.ingredients
-    )
-    if not takes_quinine:
-        return []
-    refs = tuple(r for r in lexicon.references.values() if r.id in QUININE_REFERENCES)
-    return [Warning("quinine-for-cramps", messages.QUININE_WARNING, refs)]
-
-
-def _summary(entries: list[EntryResult]) -> dict:
-    counts = {status: sum(e.status == status for e in entries) for status in ("flagged", "not_flagged", "unresolved")}
-    tiers = [f.tier for e in entries for f in e.flags]
-    classes = list(dict.fromkeys(f.drug_class.id for e in entries for f in e.flags))
-    return {
-        "total": len(entries),
-        **counts,
-        "highest_tier": min(tiers, key=TIER_ORDER.index) if tiers else None,
-        "classes": classes,
-    }
+def list_warnings(codes: Iterable[str], lexicon: Lexicon) -> list[Warning]:
+    """The list-level warnings with these codes, with their references."""
+    codes = set(codes)
+    return [Warning(rule.code, rule.message, tuple(lexicon.references[r] for r in rule.references))
+            for rule in LIST_RULES if rule.code in codes]
 
 
 def _advice(entries: list[EntryResult]) -> dict:

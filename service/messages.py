@@ -27,8 +27,8 @@ ADVICE_NONE_FLAGGED = (
 )
 
 ADVICE_UNRESOLVED = (
-    " We could not recognise {count} {entries}; check the spelling or ask your pharmacist, because "
-    "we cannot say anything about {them}."
+    " We could not fully check {count} {entries} (a name we did not recognise, or a form we need to "
+    "know); check the entry or ask your pharmacist, because we cannot say anything about {them} yet."
 )
 
 PROFESSIONAL_NOTE = (
@@ -51,8 +51,27 @@ QUININE_WARNING = (
     "talk to your prescriber or pharmacist."
 )
 
-QUININE_NOTE = "Quinine is not a treatment for leg cramps: see the warning below."
-NOT_FLAGGED_NOTE = "Not associated with muscle cramps in the CrampCheck seed."
+ASSOCIATION = "{ingredient} is associated with muscle cramps ({tier} evidence)."
+OPENFDA_DISCLAIMER = (
+    "openFDA data are unvalidated; FDA asks that they not be relied on alone for decisions about "
+    "medical care. Label wording and FAERS reports are shown as evidence, not as a diagnosis."
+)
+QUININE_NOTE = "Quinine is not a treatment for leg cramps: read the quinine warning in this result."
+CHECKED_NOT_ASSOCIATED_NOTE = (
+    "Checked: not associated with muscle cramps in the sources CrampCheck reviewed for this medicine."
+)
+NOT_FOUND_NOTE = (
+    "No association with muscle cramps found in our sources. This medicine has not been specifically "
+    "reviewed, so this is not a statement that it is never linked to cramps."
+)
+# The usual "not flagged" note (batch files leave it out of their notes column).
+NOT_FLAGGED_NOTE = NOT_FOUND_NOTE
+BORDERLINE_NOTE = "{ingredient}: {note}"
+FORM_NEEDED_NOTE = (
+    "The form decides for {ingredient}: it is associated with cramps only in these forms: {routes}; "
+    "not, for example, as a cream, eye or ear drops, an inhaler or a patch. Please say which form is "
+    "taken (for example 'tablet', 'injection', 'cream', 'eye drops') to check it."
+)
 FUZZY_NOTE = "Matched a likely misspelling: '{text}' was read as {name}. Please check this is the medicine you meant."
 UNRESOLVED_NOTE = "Could not recognise: {parts}. Check the spelling{or_suggestions}."
 ROUTE_NOTE = "The association applies only to these forms: {routes}."

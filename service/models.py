@@ -55,6 +55,8 @@ class Member(db.Model):
     tier: Mapped[str | None] = mapped_column(String(16))
     routes: Mapped[list[str]] = mapped_column(JSON)
     flag_when_route_unstated: Mapped[bool] = mapped_column(default=True)
+    # flag, no or ask (ask for the form when the entry does not state it)
+    route_unspecified: Mapped[str | None] = mapped_column(String(8))
     references: Mapped[list[str]] = mapped_column(JSON)
     note: Mapped[str | None] = mapped_column(Text)
 
@@ -68,8 +70,20 @@ class DrugName(db.Model):
     ingredients: Mapped[list[str]] = mapped_column(JSON)
     kind: Mapped[str] = mapped_column(String(16))
     source: Mapped[str] = mapped_column(String(16))
+    # The forms a product implies (ophthalmic, transdermal, ...); null when it implies none.
+    routes: Mapped[list[str] | None] = mapped_column(JSON)
     market: Mapped[str | None] = mapped_column(String(16))
     note: Mapped[str | None] = mapped_column(Text)
+
+
+class Negative(db.Model):
+    """An ingredient reviewed and not associated with cramps, or borderline (kept off that list)."""
+
+    __tablename__ = "negative"
+    ingredient: Mapped[str] = mapped_column(String(200), primary_key=True)
+    status: Mapped[str] = mapped_column(String(16))  # checked or borderline
+    note: Mapped[str | None] = mapped_column(Text)
+    references: Mapped[list[str]] = mapped_column(JSON)
 
 
 class Condition(db.Model):
@@ -114,8 +128,6 @@ class BatchChunk(db.Model):
     data: Mapped[bytes] = mapped_column(LargeBinary)
     # zlib-compressed JSON of the patient tallies of this chunk
     patients: Mapped[bytes] = mapped_column(LargeBinary)
-    # zlib-compressed CSV text of the rows (no header), already safe for spreadsheets
-    csv: Mapped[bytes] = mapped_column(LargeBinary)
 
 
 class PharmClass(db.Model):
@@ -135,4 +147,4 @@ class OpenFDACache(db.Model):
     expires_at: Mapped[datetime] = mapped_column(index=True)
 
 
-SEED_MODELS: tuple[Any, ...] = (PharmClass, Member, DrugName, Condition, DrugClass, Reference, SeedVersion)
+SEED_MODELS: tuple[Any, ...] = (PharmClass, Member, DrugName, Negative, Condition, DrugClass, Reference, SeedVersion)

@@ -20,7 +20,6 @@ from collections.abc import Iterable, Iterator
 from pathlib import Path
 
 import click
-from flask import current_app
 from flask.cli import with_appcontext
 
 from .lexicon import Lexicon
@@ -102,7 +101,9 @@ def brand_rows(products: Iterable[dict[str, str]], lexicon: Lexicon) -> tuple[li
               show_default=True, help="Where to write the brand rows.")
 def vocabulary_command(product_file: Path, output: Path) -> None:
     """Build brand rows from FDA's NDC directory product file (product.txt or ndctext.zip)."""
-    lexicon = current_app.extensions["crampcheck.lexicon"]
+    from .cli import _pipeline  # the command runs where the CLI does: prepare a new database first
+
+    lexicon = _pipeline().lexicon
     rows, count = brand_rows(read_products(product_file), lexicon)
     with output.open("w", newline="", encoding="utf-8") as handle:
         writer = csv.writer(handle, lineterminator="\n")

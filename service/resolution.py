@@ -307,7 +307,8 @@ def resolve(text: str, lexicon: Lexicon) -> Resolution:
     return Resolution(
         input=text,
         ingredients=ingredients,
-        routes=frozenset(routes),
+        # A product that implies a form (eye drops, a patch) states it, unless the entry says the form.
+        routes=frozenset(routes) or frozenset(r for entry, _, _ in kept for r in entry.routes),
         unrecognised=tuple(unrecognised),
         suggestions=tuple(_dedupe_suggestions(suggestions))[:5],
         notes=tuple(notes),
@@ -477,11 +478,12 @@ def fuzzy_match(text: str, lexicon: Lexicon) -> NameEntry | None:
     best = min(distance for _, distance in candidates)
     if best > limit:
         return None
-    # A rival counts when the text is almost as close to it and could be a misspelling of it too
-    # ("asprin" is two edits from Afrin, more than a five-letter name allows).
+    # A rival counts when the text is almost as close to it; beside a one-edit match, only when the
+    # text could be a misspelling of it too ("asprin" is two edits from Afrin, more than a five-letter
+    # name allows).
     closest = {
         lexicon.names[key].ingredients for key, distance in candidates
-        if distance <= best + 1 and distance <= max(1, _max_distance(len(key)))
+        if distance <= best + 1 and (best > 1 or distance <= max(1, _max_distance(len(key))))
     }
     if len(closest) != 1:
         return None

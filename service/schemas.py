@@ -5,7 +5,10 @@ from __future__ import annotations
 from typing import Any
 
 from flask import current_app
-from marshmallow import Schema, ValidationError, fields, validate, validates_schema
+from marshmallow import Schema, ValidationError, fields, post_load, validate, validates_schema
+
+from . import messages
+from .entries import MedicationEntry
 
 TIERS = ("strong", "moderate", "weak")
 STATUSES = ("flagged", "not_flagged", "unresolved")
@@ -24,12 +27,47 @@ class StrictBoolean(fields.Boolean):
 NOT_BLANK = validate.Regexp(r"\s*\S", error="Must not be blank.")
 
 
+class StructuredEntrySchema(Schema):
+    """A medication entry as an object: the text as written, and what a pharmacy system knows about it."""
+
+    text = fields.String(required=True, validate=NOT_BLANK,
+                         metadata={"description": "The medication as written (\"Lasix 40mg daily\")."})
+    started = fields.Date(load_default=None, metadata={"description": "When it was started (YYYY-MM-DD)."})
+
+    @post_load
+    def entry(self, data: dict[str, Any], **_: Any) -> MedicationEntry:
+        return MedicationEntry(**data)
+
+
+class EntryField(fields.Field):
+    """A medication entry: a string as written, or a StructuredEntry object."""
+
+    _structured = StructuredEntrySchema()
+
+    def _deserialize(self, value: Any, attr: Any, data: Any, **kwargs: Any) -> MedicationEntry:
+        if isinstance(value, str):
+            NOT_BLANK(value)
+            return MedicationEntry(value)
+        if isinstance(value, dict):
+            return self._structured.load(value)
+        raise ValidationError("Must be a string or an object with 'text'.")
+
+
+def entry_field_properties(self: Any, field: fields.Field, **_: Any) -> dict[str, Any]:
+    """OpenAPI for EntryField: a string, or a StructuredEntry object."""
+    if not isinstance(field, EntryField):
+        return {}
+    return {"oneOf": [{"type": "string", "pattern": r"\S"}, self.resolve_nested_schema(StructuredEntrySchema)]}
+
+
 class CheckRequestSchema(Schema):
     medications = fields.List(
-        fields.String(validate=NOT_BLANK), required=True,
+        EntryField(), required=True,
         validate=validate.Length(min=1, error="Give at least one medication."),
-        metadata={"description": "Medication entries as written, one per item (\"Lasix 40mg daily\").",
-                  "example": ["Lasix 40mg daily", "Hyzaar 50/12.5", "simvastatine", "Ventolin inhaler"]},
+        metadata={"description": "Medication entries, one per item: a string as written (\"Lasix 40mg daily\"), "
+                                 "or an object with `text` and optional `started`.",
+                  "example": ["Lasix 40mg daily", "Hyzaar 50/12.5", "simvastatine",
+                              {"text": "Ventolin inhaler", "started": "2026-10-01"}]},
     )
     conditions = fields.List(
         fields.String(validate=NOT_BLANK), load_default=list,
@@ -56,11 +94,12 @@ class CheckRequestSchema(Schema):
             raise ValidationError(errors)
 
 
-def _entry_errors(items: list[str], max_chars: int) -> dict[int, list[str]]:
+def _entry_errors(items: list[str | MedicationEntry], max_chars: int) -> dict[int, list[str]]:
     errors = {}
     for index, item in enumerate(items):
-        if len(item) > max_chars:
-            errors[index] = [f"At most {max_chars} characters; got {len(item)}."]
+        length = len(MedicationEntry.of(item).text)
+        if length > max_chars:
+            errors[index] = [f"At most {max_chars} characters; got {length}."]
     return errors
 
 
@@ -81,7 +120,7 @@ class FlagSchema(Schema):
     class_id = fields.String(attribute="drug_class.id")
     class_name = fields.String(attribute="drug_class.name")
     evidence_tier = fields.String(attribute="tier", validate=validate.OneOf(TIERS))
-    association = fields.Function(lambda f: f"{f.ingredient} is associated with muscle cramps ({f.tier} evidence).")
+    association = fields.Function(lambda f: messages.ASSOCIATION.format(ingredient=f.ingredient, tier=f.tier))
     mechanism = fields.String(attribute="drug_class.mechanism")
     key_figure = fields.String(attribute="drug_class.key_figure", allow_none=True)
     routes = fields.List(fields.String(), metadata={"description": "Forms the association applies to; empty: all."})
@@ -118,7 +157,10 @@ class EvidenceSchema(Schema):
     last_updated = fields.String(allow_none=True)
 
 
-class OpenFDAStatusSchema(Schema):
+class SourceStatusSchema(Schema):
+    """What one evidence source contributed to a check."""
+
+    source = fields.String(metadata={"description": "The source's name (openfda)."})
     status = fields.String(metadata={"description": "ok, partial, unavailable or disabled"})
     not_checked = fields.List(fields.String(), metadata={"description": "Ingredients openFDA was not asked about in time"})
     last_updated = fields.String(allow_none=True)
@@ -138,7 +180,7 @@ class MedicationResultSchema(Schema):
     unrecognised = fields.List(fields.String(), attribute="resolution.unrecognised")
     suggestions = fields.List(fields.Nested(SuggestionSchema), attribute="resolution.suggestions")
     notes = fields.List(fields.String())
-    evidence = fields.List(fields.Nested(EvidenceSchema))
+    evidence = fields.List(fields.Nested(EvidenceSchema), attribute="evidence_json")
 
 
 class ConditionSchema(Schema):
@@ -176,7 +218,9 @@ class CheckResponseSchema(Schema):
     unmatched_conditions = fields.List(fields.String())
     advice = fields.Nested(AdviceSchema)
     warnings = fields.List(fields.Nested(WarningSchema))
-    openfda = fields.Nested(OpenFDAStatusSchema)
+    openfda = fields.Nested(SourceStatusSchema)
+    evidence_sources = fields.List(fields.Nested(SourceStatusSchema),
+                                   metadata={"description": "Every evidence source asked, in order."})
     disclaimer = fields.String()
 
 
@@ -185,6 +229,7 @@ class MemberSchema(Schema):
     evidence_tier = fields.String(attribute="tier")
     routes = fields.List(fields.String())
     flag_when_route_unstated = fields.Boolean()
+    ask_when_route_unstated = fields.Boolean()  # the form decides: an entry without one is asked for it
     note = fields.String(allow_none=True)
     references = fields.List(fields.Nested(ReferenceSchema))
 
@@ -211,8 +256,3 @@ class SuggestQuerySchema(Schema):
 
 class SuggestResponseSchema(Schema):
     suggestions = fields.List(fields.Nested(SuggestionSchema))
-
-
-class StatusSchema(Schema):
-    status = fields.String()
-    seed_version = fields.String(allow_none=True)

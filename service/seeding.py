@@ -20,7 +20,7 @@ from .lexicon import SeedData
 SEED_DIR = Path(__file__).resolve().parent.parent / "seed"
 SEED_FILES = (
     "VERSION", "references.yaml", "drug_classes.yaml", "members.csv",
-    "synonyms.csv", "products.csv", "vocabulary.csv", "conditions.yaml", "pharm_classes.csv",
+    "synonyms.csv", "products.csv", "vocabulary.csv", "conditions.yaml", "pharm_classes.csv", "negatives.csv",
     "dose_forms.csv", "common_products.csv",
 )
 # Built on a user's machine from FDA's NDC directory (flask --app service vocabulary); loaded when present.
@@ -94,27 +94,38 @@ def read_seed_files(seed_dir: Path = SEED_DIR) -> SeedData:
             "synonyms": _split(row["synonyms"]),
             "tier": row["tier"] or None,
             "routes": _split(row["routes"]),
-            "flag_when_route_unstated": row["route_unspecified"] != "no",
+            "flag_when_route_unstated": (row["route_unspecified"] or "flag") == "flag",
+            "route_unspecified": row["route_unspecified"] or None,
             "references": _split(row["references"]),
             "note": row["note"] or None,
         })
         seed.names.append(_name(ingredient, [ingredient], "exact", "members"))
         seed.names.extend(_name(s, [ingredient], "synonym", "members") for s in _split(row["synonyms"]))
     seed.names.extend(
-        _name(r["name"], _split(r["ingredient"]), "synonym", "synonyms", note=r["kind"])
+        _name(r["name"], _split(r["ingredient"]), "synonym", "synonyms", note=r["kind"], routes=_split(r.get("routes")))
         for r in _csv(seed_dir / "synonyms.csv")
     )
     seed.names.extend(
-        _name(r["name"], _split(r["ingredients"]), "brand", "products", market=r["market"], note=r["note"] or None)
+        _name(r["name"], _split(r["ingredients"]), "brand", "products", market=r["market"], note=r["note"] or None,
+              routes=_split(r.get("routes")))
         for r in _csv(seed_dir / "products.csv") + _csv(seed_dir / "common_products.csv")
+    )
+    # FDA's own brand list, when a user built it, ranks below the curated files and above the
+    # general vocabulary.
+    seed.names.extend(
+        _name(r["name"], _split(r["ingredients"]), "brand", "ndc")
+        for r in (_csv(seed_dir / "ndc_vocabulary.csv") if (seed_dir / "ndc_vocabulary.csv").exists() else [])
     )
     seed.names.extend(
         _name(r["name"], _split(r["ingredients"]), r["kind"], "vocabulary")
-        # FDA's own brand list, when a user built it, comes before the general vocabulary.
-        for r in (_csv(seed_dir / "ndc_vocabulary.csv") if (seed_dir / "ndc_vocabulary.csv").exists() else [])
-        + _csv(seed_dir / "vocabulary.csv")
+        for r in _csv(seed_dir / "vocabulary.csv")
     )
     seed.conditions = [{"id": k, **v} for k, v in _yaml(seed_dir / "conditions.yaml").items()]
+    seed.negatives = [
+        {"ingredient": r["ingredient"], "status": r["status"], "note": r["note"] or None,
+         "references": _split(r["references"])}
+        for r in _csv(seed_dir / "negatives.csv")
+    ]
     seed.pharm_classes = [
         {"name": r["epc"].lower(), "class_id": r["class_id"]} for r in _csv(seed_dir / "pharm_classes.csv")
     ]
@@ -122,8 +133,9 @@ def read_seed_files(seed_dir: Path = SEED_DIR) -> SeedData:
 
 
 def _name(name: str, ingredients: list[str], kind: str, source: str, market: str | None = None,
-          note: str | None = None) -> dict[str, Any]:
-    return {"name": name, "ingredients": ingredients, "kind": kind, "source": source, "market": market, "note": note}
+          note: str | None = None, routes: list[str] | None = None) -> dict[str, Any]:
+    return {"name": name, "ingredients": ingredients, "kind": kind, "source": source, "market": market, "note": note,
+            "routes": routes or None}
 
 
 def loaded_version() -> str | None:
@@ -143,6 +155,8 @@ def load_seed(seed: SeedData, force: bool = False) -> bool:
     session.execute(insert(models.Member), seed.members)
     session.execute(insert(models.DrugName), seed.names)
     session.execute(insert(models.Condition), seed.conditions)
+    if seed.negatives:
+        session.execute(insert(models.Negative), seed.negatives)
     session.execute(insert(models.PharmClass), seed.pharm_classes)
     session.add(models.SeedVersion(id=1, version=seed.version))
     session.commit()
@@ -164,14 +178,16 @@ def read_seed_from_db() -> SeedData:
     seed.classes = rows(models.DrugClass, "id", "name", "tier", "mechanism", "key_figure", "note", "references")
     seed.members = rows(
         models.Member, "ingredient", "class_id", "synonyms", "tier", "routes", "flag_when_route_unstated",
-        "references", "note",
+        "route_unspecified", "references", "note",
     )
     seed.names = [
-        {"name": n, "ingredients": i, "kind": k, "source": s}
-        for n, i, k, s in session.execute(
-            select(models.DrugName.name, models.DrugName.ingredients, models.DrugName.kind, models.DrugName.source)
+        {"name": n, "ingredients": i, "kind": k, "source": s, "routes": r}
+        for n, i, k, s, r in session.execute(
+            select(models.DrugName.name, models.DrugName.ingredients, models.DrugName.kind, models.DrugName.source,
+                   models.DrugName.routes)
         )
     ]
     seed.conditions = rows(models.Condition, "id", "name", "synonyms", "note", "references")
+    seed.negatives = rows(models.Negative, "ingredient", "status", "note", "references")
     seed.pharm_classes = rows(models.PharmClass, "name", "class_id")
     return seed

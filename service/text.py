@@ -21,6 +21,8 @@ _MARKS = str.maketrans({"®": " ", "™": " ", "©": " ", "℠": " ", "’": "'"
 
 def normalize(text: str) -> str:
     """Lower-case, fold Unicode compatibility forms and drop trademark signs."""
+    if text.isascii():  # nearly every name and entry: nothing to fold (and 5x faster)
+        return " ".join(text.lower().replace("&", " and ").split())
     text = unicodedata.normalize("NFKC", text.translate(_MARKS)).lower()
     text = text.replace("&", " and ").replace("µ", "u").replace("μ", "u")
     # Accents: "simvastatiné" and "simvastatine" are the same typo.

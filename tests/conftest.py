@@ -13,6 +13,7 @@ from sqlalchemy import create_engine, text
 from service import create_app
 from service.lexicon import Lexicon
 from service.seeding import read_seed_files
+from service.startup import prepare
 
 # Tests never reach openFDA; the ones about it turn it on against `responses`. Set here so that
 # worker processes started by tests inherit it too.
@@ -44,14 +45,37 @@ def _database_uri(tmp_path_factory) -> str:
 
 @pytest.fixture(scope="session")
 def database_uri(tmp_path_factory) -> str:
-    return _database_uri(tmp_path_factory)
+    """A throw-away database, migrated and seeded once for the session (the release step)."""
+    url = _database_uri(tmp_path_factory)
+    prepare(create_app({"DATABASE_URL": url, "OPENFDA_ENABLED": False,
+                        "HUEY_SQLITE_FILE": str(tmp_path_factory.mktemp("queue") / "queue.db")}))
+    return url
 
 
 @pytest.fixture(scope="session")
-def app(database_uri, tmp_path_factory):
-    queue = tmp_path_factory.mktemp("queue") / "queue.db"
-    return create_app({"TESTING": True, "DATABASE_URL": database_uri, "HUEY_SQLITE_FILE": str(queue),
-                       "OPENFDA_ENABLED": False})
+def make_app(database_uri, tmp_path_factory):
+    """Build an app of its own for a test that needs another configuration (on the prepared database)."""
+
+    def make(**overrides):
+        queue = tmp_path_factory.mktemp("queue") / "queue.db"
+        return create_app({"TESTING": True, "DATABASE_URL": database_uri, "HUEY_SQLITE_FILE": str(queue),
+                           "OPENFDA_ENABLED": False, **overrides})
+
+    return make
+
+
+@pytest.fixture(scope="session")
+def app(make_app):
+    """The shared app on a migrated, seeded database; tests never change its configuration."""
+    return make_app()
+
+
+@pytest.fixture
+def job_app(make_app):
+    """An app whose batches of more than 5 rows become jobs, in chunks of 7 rows, run by the test itself."""
+    app = make_app(BATCH_SYNC_MAX_ROWS=5, BATCH_CHUNK_ROWS=7, BATCH_WORKER="external", BATCH_STALE_SECONDS=0)
+    with app.app_context():
+        yield app
 
 
 @pytest.fixture

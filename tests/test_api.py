@@ -97,7 +97,8 @@ def test_unknown_drug_class_is_a_404_problem(client):
 def test_suggest_autocompletes_at_most_ten(client):
     body = client.get("/api/v1/medications/suggest?q=lasi").get_json()
     assert body["suggestions"][0]["name"] == "Lasix"
-    assert len(client.get("/api/v1/medications/suggest?q=a").get_json()["suggestions"]) <= 10
+    # "met" starts dozens of names (metformin, metoprolol, methotrexate, ...): the answer stops at ten.
+    assert len(client.get("/api/v1/medications/suggest?q=met").get_json()["suggestions"]) == 10
 
 
 @pytest.mark.parametrize("query", ["", "?q=", "?q=" + "x" * 101])
@@ -132,34 +133,78 @@ def test_docs_page_loads_its_assets_locally(client):
     assert client.get("/static/docs.js").status_code == 200
 
 
-def test_unexpected_error_is_a_500_problem_without_details(app, monkeypatch):
-    import service.api
+def test_unexpected_error_is_a_500_problem_without_details(make_app, monkeypatch):
+    from service.pipeline import Pipeline
 
     def boom(*_):
         raise RuntimeError("secret medication list Lasix")
 
-    monkeypatch.setattr(service.api, "check_with_openfda", boom)
-    app.config["PROPAGATE_EXCEPTIONS"] = False
+    app = make_app(PROPAGATE_EXCEPTIONS=False)
+    monkeypatch.setattr(Pipeline, "check", boom)
     response = app.test_client().post("/api/v1/check", json={"medications": ["Lasix"]})
     assert response.status_code == 500 and response.mimetype == PROBLEM
+    assert response.get_json()["type"] == "urn:crampcheck:problem:internal-error"
     assert "Lasix" not in response.get_data(as_text=True)
 
 
-def test_readiness_fails_when_the_configured_redis_is_unreachable(app):
-    app.config["REDIS_URL"] = "redis://127.0.0.1:1/0"
-    try:
-        response = app.test_client().get("/readyz")
-    finally:
-        app.config["REDIS_URL"] = None
+def test_readiness_fails_when_the_configured_redis_is_unreachable(make_app):
+    response = make_app(REDIS_URL="redis://127.0.0.1:1/0").test_client().get("/readyz")
     assert response.status_code == 503 and "Redis" in response.get_json()["detail"]
 
 
-def test_readiness_fails_when_the_database_is_unreachable(app, monkeypatch):
-    from service import health
-
-    def unreachable():
-        raise RuntimeError("database down")
-
-    monkeypatch.setattr(health, "loaded_version", unreachable)
+def test_readiness_fails_when_the_database_is_unreachable(make_app):
+    app = make_app(DATABASE_URL="postgresql://nobody@127.0.0.1:1/none")
     response = app.test_client().get("/readyz")
     assert response.status_code == 503 and "database" in response.get_json()["detail"]
+
+
+def test_a_database_never_prepared_is_not_ready_and_checks_say_so(make_app, tmp_path):
+    app = make_app(DATABASE_URL=f"sqlite:///{tmp_path / 'empty.db'}")
+    client = app.test_client()
+    ready = client.get("/readyz")
+    assert ready.status_code == 503 and "prepare" in ready.get_json()["detail"]
+    check = client.post("/api/v1/check", json={"medications": ["Lasix"]})
+    assert check.status_code == 503 and check.mimetype == PROBLEM and "prepare" in check.get_json()["detail"]
+
+
+def test_a_migrated_database_without_seed_is_not_ready(make_app, tmp_path):
+    import flask_migrate
+
+    from service.startup import MIGRATIONS
+
+    app = make_app(DATABASE_URL=f"sqlite:///{tmp_path / 'schema-only.db'}")
+    with app.app_context():
+        flask_migrate.upgrade(directory=str(MIGRATIONS))
+    ready = app.test_client().get("/readyz")
+    assert ready.status_code == 503 and "no seed" in ready.get_json()["detail"]
+
+
+def test_creating_the_app_touches_no_database(make_app, tmp_path):
+    database = tmp_path / "never-created.db"
+    make_app(DATABASE_URL=f"sqlite:///{database}", HUEY_SQLITE_FILE=str(tmp_path / "queue.db"))
+    assert not database.exists() and not (tmp_path / "queue.db").exists()
+
+
+def test_an_entry_may_be_an_object_with_text_and_a_start_date(client):
+    body = client.post("/api/v1/check", json={"medications": [
+        {"text": "Lasix 40mg", "started": "2026-10-01"}, "Tylenol"]}).get_json()
+    assert [m["input"] for m in body["medications"]] == ["Lasix 40mg", "Tylenol"]
+    assert [m["status"] for m in body["medications"]] == ["flagged", "not_flagged"]
+
+
+@pytest.mark.parametrize(("entry", "field"), [
+    ({"text": "Lasix", "started": "last spring"}, "started"),
+    ({"started": "2026-10-01"}, "text"),
+    ({"text": "   "}, "text"),
+    ({"text": "Lasix", "dose": "40mg"}, "dose"),
+])
+def test_a_malformed_entry_object_is_a_422_naming_the_field(client, entry, field):
+    response = client.post("/api/v1/check", json={"medications": ["Tylenol", entry]})
+    assert response.status_code == 422 and response.mimetype == PROBLEM
+    assert field in response.get_json()["errors"]["medications"]["1"]
+
+
+@pytest.mark.parametrize("entry", [42, None, ["Lasix"], True])
+def test_an_entry_that_is_neither_text_nor_an_object_is_a_422(client, entry):
+    response = client.post("/api/v1/check", json={"medications": [entry]})
+    assert response.status_code == 422 and "medications" in response.get_json()["errors"]

@@ -17,7 +17,7 @@ from schemathesis.specs.openapi.checks import (
 from service import create_app
 
 # The document only: an app that touches no database.
-_spec_app = create_app({"PREPARE_DATABASE": False, "OPENFDA_ENABLED": False, "DATABASE_URL": "sqlite://"})
+_spec_app = create_app({"OPENFDA_ENABLED": False, "DATABASE_URL": "sqlite://"})
 with _spec_app.app_context():
     SPEC = _spec_app.extensions["flask-smorest"]["apis"][""]["ext_obj"].spec.to_dict()
 

@@ -103,3 +103,22 @@ def test_a_cell_beyond_the_csv_modules_field_limit_is_a_row_error(client):
 def test_binary_data_anywhere_in_the_file_is_refused(client):
     response = _post_csv(client, b"patient_id,medications\nP1,Lasix\n" + b"P2,\x00\x01\x02\n")
     assert response.status_code == 415 and response.mimetype == "application/problem+json"
+
+
+def test_each_row_holding_quinine_carries_the_warning_code(client):
+    upload = b"patient_id,medications\nP1,quinine 300mg; Lasix\nP2,Tylenol\nP3,tonic water at night\n"
+    rows = client.post("/api/v1/batch", data=upload, content_type="text/csv",
+                       headers={"Accept": "application/json"}).get_json()["rows"]
+    warned = {(r["patient_id"], r["medication"]) for r in rows if "quinine-for-cramps" in r["warnings"]}
+    assert warned == {("P1", "quinine 300mg"), ("P3", "tonic water at night")}
+
+
+def test_the_summary_lists_conditions_it_could_not_recognise(client):
+    upload = b'patient_id,medications,conditions\nP1,Lasix,"CKD; bad knees"\nP2,Tylenol,\n'
+    body = client.post("/api/v1/batch", data=upload, content_type="text/csv",
+                       headers={"Accept": "application/json"}).get_json()
+    p1, p2 = body["patients"]
+    assert p1["conditions"] == ["kidney-disease"] and p1["unrecognised_conditions"] == ["bad knees"]
+    assert p2["unrecognised_conditions"] == []
+    summary = client.post("/api/v1/batch?part=summary", data=upload, content_type="text/csv").get_data(as_text=True)
+    assert "unrecognised_conditions" in summary.splitlines()[0] and "bad knees" in summary

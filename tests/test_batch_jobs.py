@@ -13,22 +13,12 @@ from service import create_app
 from service.batch import jobs
 from service.extensions import db
 from service.models import BatchChunk, BatchJob
+from service.services import services
 
 
 def _file(rows: int) -> bytes:
     lines = ["patient_id,medications"] + [f'P{n},"Lasix {n}mg; Tylenol; =cmd"' for n in range(rows)]
     return ("\n".join(lines) + "\n").encode()
-
-
-@pytest.fixture
-def job_app(database_uri, tmp_path):
-    """An app whose batches of more than 5 rows become jobs, in chunks of 7 rows."""
-    app = create_app({
-        "TESTING": True, "DATABASE_URL": database_uri, "HUEY_SQLITE_FILE": str(tmp_path / "queue.db"),
-        "BATCH_SYNC_MAX_ROWS": 5, "BATCH_CHUNK_ROWS": 7, "BATCH_WORKER": "external", "BATCH_STALE_SECONDS": 0,
-    })
-    with app.app_context():
-        yield app
 
 
 def _submit(app, rows: int):
@@ -97,7 +87,7 @@ def test_job_killed_mid_way_resumes_and_writes_every_row_once(job_app, monkeypat
     assert (job.status, job.rows_done) == ("running", 14)
     monkeypatch.setattr(jobs.BatchChecker, "check_rows", original)
     queued = []
-    job_app.extensions["crampcheck.run_job"] = queued.append
+    services(job_app).run_job = queued.append
     assert job_id in jobs.requeue_stale_jobs()
     assert job_id in queued
     jobs.process_job(job_id)
@@ -142,18 +132,18 @@ def test_embedded_worker_finishes_a_job_without_any_other_service(database_uri, 
         assert status["status"] in ("queued", "running") and time.monotonic() < deadline
         time.sleep(0.05)
     assert client.get(status["links"]["results_csv"]).get_data(as_text=True).count("\r\n") == 91
-    app.extensions["crampcheck.consumer"]["consumer"].stop()
+    services(app).consumer["consumer"].stop()
 
 
 def test_a_slow_chunk_keeps_its_job_from_looking_stale(database_uri, tmp_path, monkeypatch):
     app = create_app({
         "TESTING": True, "DATABASE_URL": database_uri, "HUEY_SQLITE_FILE": str(tmp_path / "queue.db"),
-        "BATCH_SYNC_MAX_ROWS": 5, "BATCH_CHUNK_ROWS": 50, "BATCH_WORKER": "external", "BATCH_STALE_SECONDS": 0.3,
+        "BATCH_SYNC_MAX_ROWS": 5, "BATCH_CHUNK_ROWS": 50, "BATCH_WORKER": "external", "BATCH_STALE_SECONDS": 0.6,
     })
     original = jobs.BatchChecker.check_rows
 
     def slow(self, rows, patients):
-        time.sleep(0.6)  # longer than BATCH_STALE_SECONDS: only the heartbeat keeps the job fresh
+        time.sleep(1.5)  # longer than BATCH_STALE_SECONDS: only the heartbeat keeps the job fresh
         return original(self, rows, patients)
 
     def run(job_id):
@@ -163,10 +153,10 @@ def test_a_slow_chunk_keeps_its_job_from_looking_stale(database_uri, tmp_path, m
     with app.app_context():
         job_id = _submit(app, 20).get_json()["id"]
         monkeypatch.setattr(jobs.BatchChecker, "check_rows", slow)
-        app.extensions["crampcheck.run_job"] = lambda _: None
+        services(app).run_job = lambda _: None
         runner = threading.Thread(target=run, args=(job_id,))
         runner.start()
-        time.sleep(0.45)
+        time.sleep(1.0)
         assert job_id not in jobs.requeue_stale_jobs()
         runner.join()
         db.session.expire_all()

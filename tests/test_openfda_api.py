@@ -11,6 +11,7 @@ from sqlalchemy import delete
 from service import create_app
 from service.extensions import db
 from service.models import OpenFDACache
+from service.services import services
 
 BASE = "https://api.fda.gov"
 
@@ -30,7 +31,7 @@ def client(fda_app):
     with fda_app.app_context():
         db.session.execute(delete(OpenFDACache))
         db.session.commit()
-    service = fda_app.extensions["crampcheck.openfda"]
+    service = services(fda_app).source("openfda")
     service.client.sleep = lambda _: None
     service.client.breaker.close()
     return fda_app.test_client()
@@ -97,7 +98,7 @@ def test_per_request_opt_out_makes_no_calls(fda, client):
 
 
 def test_budget_is_respected_when_every_call_hangs(fda, fda_app, client):
-    service = fda_app.extensions["crampcheck.openfda"]
+    service = services(fda_app).source("openfda")
     clock = [0.0]
     service.clock = service.client.clock = lambda: clock[0]
 
@@ -165,10 +166,17 @@ def test_openfda_lookups_log_no_medication_or_ingredient_names(fda, client, capl
     assert "lisinopril" not in caplog.text.lower() and "zestoretic" not in caplog.text.lower()
 
 
-def test_default_settings_build_a_working_openfda_service(database_uri, tmp_path):
-    app = create_app({"TESTING": True, "DATABASE_URL": database_uri, "OPENFDA_ENABLED": True,
-                      "HUEY_SQLITE_FILE": str(tmp_path / "queue.db")})
-    assert app.extensions["crampcheck.openfda"].client.limiter is not None
+def test_default_settings_give_a_working_openfda_source(fda, make_app, app):
+    with app.app_context():
+        db.session.execute(delete(OpenFDACache))
+        db.session.commit()
+    fda.get(BASE + "/drug/label.json", json=openfda_body("label_montelukast_muscle_cramps_DERIVED.json"))
+    _not_found(fda, "event")
+    _not_found(fda, "ndc")
+    client = make_app(OPENFDA_ENABLED=True).test_client()  # default throttle, retries, breaker and budget
+    body = client.post("/api/v1/check", json={"medications": ["Singulair 10mg"]}).get_json()
+    assert body["openfda"]["status"] == "ok"
+    assert body["medications"][0]["flags"][0]["source"] == "openfda-label"
 
 
 def test_warm_fetches_every_seeded_ingredient_once_then_nothing(fda, fda_app, client):
@@ -176,7 +184,7 @@ def test_warm_fetches_every_seeded_ingredient_once_then_nothing(fda, fda_app, cl
         _not_found(fda, endpoint)
     runner = fda_app.test_cli_runner()
     result = runner.invoke(args=["openfda", "warm"])
-    ingredients = len(fda_app.extensions["crampcheck.lexicon"].memberships)
+    ingredients = len(services(fda_app).lexicon.memberships)
     assert result.exit_code == 0 and f"{ingredients} of {ingredients} ingredients cached" in result.output
     label_calls = sum("/drug/label.json" in c.request.url for c in fda.calls)
     assert label_calls == ingredients

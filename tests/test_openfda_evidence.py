@@ -12,9 +12,11 @@ from sqlalchemy import delete
 from service.extensions import db
 from service.models import OpenFDACache
 from service.openfda.client import OpenFDAClient
-from service.openfda.evidence import DatabaseCache, EvidenceService
 from service.openfda.labels import find_cramp_wording
+from service.openfda.records import ClassEvidence
 from service.openfda.signals import disproportionality
+from service.openfda.source import DatabaseCache, OpenFDASource
+from service.services import services
 
 BASE = "https://api.fda.gov"
 TTL = {"label": timedelta(hours=24), "faers": timedelta(days=7), "class": timedelta(hours=24)}
@@ -33,9 +35,9 @@ def service(app):
         db.session.commit()
         clock = [0.0]
         client = OpenFDAClient(requests.Session(), sleep=lambda _: None, clock=lambda: clock[0])
-        pharm_classes = app.extensions["crampcheck.lexicon"].pharm_classes
-        svc = EvidenceService(client, DatabaseCache(), lambda: pharm_classes, TTL,
-                              clock=lambda: clock[0])
+        pharm_classes = services(app).lexicon.pharm_classes
+        svc = OpenFDASource(client, DatabaseCache(lambda: db.engine), lambda: pharm_classes, TTL,
+                            clock=lambda: clock[0], budget_seconds=3)
         svc.fake_clock = clock
         yield svc
 
@@ -89,20 +91,21 @@ def test_lookup_builds_each_kind_of_evidence(fda, service):
     report = service.lookup(["atorvastatin"], deadline=None)
     assert report.status == "ok" and report.not_checked == []
     label, faers, pharm = report.entries["atorvastatin"]
-    assert label["source"] == "label" and label["mentions_cramps"]
-    assert label["set_id"] == "a60cc18b-0631-4cf0-b021-9f52224ece65" and label["url"].endswith(label["set_id"])
-    assert faers["source"] == "faers" and faers["signal"] and faers["prr"] == pytest.approx(15.213, rel=1e-3)
-    assert "not show that a drug caused" in faers["caveat"]
-    assert pharm == {"source": "class", "ingredient": "atorvastatin", "pharm_classes": [], "matched_class_id": None,
-                     "last_updated": None}
+    assert label.kind == "label" and label.mentions_cramps
+    assert label.set_id == "a60cc18b-0631-4cf0-b021-9f52224ece65" and label.url.endswith(label.set_id)
+    assert faers.kind == "faers" and faers.signal and faers.prr == pytest.approx(15.213, rel=1e-3)
+    assert "not show that a drug caused" in faers.caveat
+    assert pharm == ClassEvidence("atorvastatin", (), None, None)
+    assert pharm.to_json() == {"source": "class", "ingredient": "atorvastatin", "pharm_classes": [],
+                               "matched_class_id": None, "last_updated": None}
     assert report.last_updated == "2026-09-18"
 
 
 def test_ndc_pharm_class_maps_a_drug_outside_the_seed(fda, service):
     fda.get(BASE + "/drug/ndc.json", json=openfda_body("ndc_polythiazide_pharm_class_DERIVED.json"))
     entry = service._class("polythiazide", None)
-    assert entry["matched_class_id"] == "thiazide-diuretics"
-    assert entry["pharm_classes"] == ["Thiazide Diuretic [EPC]"]
+    assert entry.matched_class_id == "thiazide-diuretics"
+    assert entry.pharm_classes == ("Thiazide Diuretic [EPC]",)
 
 
 def test_cache_hit_makes_zero_calls_and_misses_are_cached_too(fda, service):
@@ -118,3 +121,27 @@ def test_unreachable_openfda_leaves_ingredients_not_checked(fda, service):
     fda.get(BASE + "/drug/label.json", body=requests.ConnectionError("down"))
     report = service.lookup(["atorvastatin", "metformin"], deadline=None)
     assert report.status == "unavailable" and report.not_checked == ["atorvastatin", "metformin"]
+
+
+def test_cache_writes_neither_commit_nor_roll_back_the_callers_session(app):
+    from service.models import BatchJob, utcnow
+
+    cache = DatabaseCache(lambda: db.engine)
+    with app.app_context():
+        db.session.add(BatchJob(id="pending-in-caller", status="queued", total_rows=1, chunk_rows=1, chunks_total=1,
+                                created_at=utcnow(), updated_at=utcnow(), expires_at=utcnow()))
+        cache.set("k-caller", {"v": 1}, timedelta(hours=1))
+        db.session.rollback()  # the caller changes its mind: its own work goes, the cache entry stays
+        assert db.session.get(BatchJob, "pending-in-caller") is None
+        assert cache.get_many(["k-caller"]) == {"k-caller": {"v": 1}}
+
+
+def test_cache_set_twice_replaces_the_entry_in_one_row(app):
+    from sqlalchemy import func, select
+
+    cache = DatabaseCache(lambda: db.engine)
+    with app.app_context():
+        cache.set("k-twice", {"v": 1}, timedelta(hours=1))
+        cache.set("k-twice", {"v": 2}, timedelta(hours=1))
+        assert cache.get_many(["k-twice"]) == {"k-twice": {"v": 2}}
+        assert db.session.scalar(select(func.count()).where(OpenFDACache.key == "k-twice")) == 1

@@ -30,9 +30,13 @@ def test_seed_covers_at_least_100_flagged_ingredients(seed):
     assert len({m["ingredient"] for m in seed.members}) >= 100
 
 
+FORM_WORDS = {"oral": "tablet", "injection": "injection"}
+
+
 def test_every_member_resolves_and_is_flagged_with_its_class(seed, lexicon):
     for member in seed.members:
-        route = " injection" if member["routes"] and not member["flag_when_route_unstated"] else ""
+        needs_form = member["routes"] and not member["flag_when_route_unstated"]
+        route = " " + FORM_WORDS[sorted(member["routes"])[-1]] if needs_form else ""
         entry = check_entry(member["ingredient"] + route, lexicon)
         assert member["class_id"] in {f.drug_class.id for f in entry.flags}, member["ingredient"]
         for synonym in member["synonyms"]:

@@ -1,5 +1,6 @@
 """The web page, driven in a real browser (Debian's Chromium through Playwright)."""
 
+import json
 import os
 import shutil
 import threading
@@ -11,6 +12,8 @@ from werkzeug.serving import make_server
 from service import create_app
 
 SCREENSHOTS = Path(__file__).parent / "screenshots"
+# The README's screenshot: rewritten by the results test when UPDATE_DOCS_SCREENSHOT is set.
+DOCS_SCREENSHOT = Path(__file__).parent.parent / "docs" / "screenshot-results.png"
 CHROMIUM = os.environ.get("CHROMIUM_PATH", "/usr/bin/chromium")
 CHROMIUM_ARGS = ["--headless=new", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
                  "--disable-background-networking", "--disable-component-update", "--disable-sync"]
@@ -76,6 +79,8 @@ def test_typed_list_shows_flagged_entries_with_references(page):
     assert page.locator(".group-unresolved").get_by_role("heading", name="xyzzy").is_visible()
     assert "prescriber or pharmacist" in page.locator(".advice").inner_text()
     page.screenshot(path=str(SCREENSHOTS / "results.png"), full_page=True)
+    if os.environ.get("UPDATE_DOCS_SCREENSHOT"):
+        page.screenshot(path=str(DOCS_SCREENSHOT), full_page=True)
 
 
 def test_misspelling_is_fixed_in_one_click_through_its_suggestion(page):
@@ -86,9 +91,111 @@ def test_misspelling_is_fixed_in_one_click_through_its_suggestion(page):
     assert page.locator(".group-unresolved").count() == 0
 
 
-def test_quinine_warning_is_shown(page):
-    _check(page, "quinine 300mg at night")
-    assert "FDA" in page.get_by_role("alert").inner_text()
+@pytest.mark.parametrize(
+    ("typed", "after"),
+    [
+        ("Lasics 40mg daily, Tylenol", "Lasix 40mg daily, Tylenol"),
+        ("Tylenol\nLasics 40 mg twice daily\nLipitor", "Tylenol\nLasix 40 mg twice daily\nLipitor"),
+        ("Tylenol; LASICS 20mg PO qd", "Tylenol; Lasix 20mg PO qd"),
+        ("Lipitor 20mg,\n  Lasiks tablet 40 mg at bedtime", "Lipitor 20mg,\n  Lasix tablet 40 mg at bedtime"),
+    ],
+)
+def test_suggestion_fixes_only_the_misspelt_words_and_keeps_dose_and_layout(page, typed, after):
+    _check(page, typed)
+    page.locator(".group-unresolved").get_by_role("button", name="Lasix").click()
+    page.locator(".group-flagged").get_by_text("Loop diuretics").wait_for()
+    assert page.get_by_label("Your medicines").input_value() == after
+    assert page.locator(".group-unresolved").count() == 0
+
+
+def test_suggestion_replaces_the_part_it_belongs_to_when_two_were_not_recognised(page):
+    _check(page, "Tylenol\nVentalinn inhaler 2 puffs, Lasiks 40mg")
+    page.get_by_role("button", name="Use Ventolin instead of Ventalinn and check again").click()
+    page.locator(".group-flagged").get_by_text("beta-2 agonists").first.wait_for()
+    assert page.get_by_label("Your medicines").input_value() == "Tylenol\nVentolin inhaler 2 puffs, Lasiks 40mg"
+
+
+def test_quinine_note_points_to_the_warning_on_the_page(page):
+    _check(page, "Lasix\nquinine 300mg at night")
+    warning = page.get_by_role("alert")
+    assert "FDA" in warning.inner_text()
+    entry = page.locator(".entry", has_text="quinine 300mg at night")
+    note = entry.get_by_text("Quinine is not a treatment for leg cramps").inner_text()
+    assert "below" not in note and "above" not in note and "quinine warning in this result" in note
+    page.evaluate("window.scrollTo(0, document.body.scrollHeight)")
+    entry.get_by_role("link", name="Go to the quinine warning").click()
+    assert page.evaluate("document.activeElement.id") == "warning-quinine-for-cramps"
+    assert warning.is_visible()
+
+
+def test_no_quinine_link_without_quinine(page):
+    _check(page, "Lasix")
+    assert page.get_by_role("link", name="Go to the quinine warning").count() == 0
+
+
+def test_unrecognised_conditions_are_shown_with_a_hint(page):
+    page.get_by_label("Health conditions (optional)").fill("CKD, diabetis, bad knees")
+    _check(page, "Lasix")
+    section = page.locator(".group-unmatched-conditions")
+    assert "Conditions not recognised (2)" in section.get_by_role("heading").inner_text()
+    assert section.get_by_text("diabetis", exact=True).is_visible()
+    assert section.get_by_text("bad knees", exact=True).is_visible()
+    assert "Check the spelling" in section.inner_text() and "kidney disease" in section.inner_text()
+    assert page.get_by_text("Kidney disease, kidney failure or dialysis").is_visible()  # the one that was recognised
+    assert page.get_by_label("Health conditions (optional)").input_value() == "CKD, diabetis, bad knees"
+
+
+def test_a_long_pack_name_is_answered_with_the_rest_of_the_list(page):
+    pack = "{21 (ethinyl estradiol 0.03 MG / levonorgestrel 0.15 MG Oral Tablet) / 7 (inert ingredients 1 MG " \
+           "Oral Tablet) } Pack [Levora 28]"
+    _check(page, "Lasix\n" + pack + "\n" + "a" * 2500)
+    assert page.locator(".group-flagged").get_by_role("heading", name="Lasix").is_visible()
+    assert page.locator(".group-unresolved").count() == 1
+
+
+@pytest.mark.parametrize(
+    ("medicines", "conditions", "what", "todo"),
+    [
+        ("\n".join(["Tylenol"] * 250), "", "You entered 250 medicines; CrampCheck checks at most 200 at a time.",
+         "Split your list into parts of 200 or fewer"),
+        ("Lasix", ", ".join(f"condition {n}" for n in range(60)),
+         "You entered 60 conditions; CrampCheck checks at most 50 at a time.", "Split the conditions"),
+    ],
+)
+def test_validation_problems_are_told_in_plain_words_and_the_input_is_kept(page, medicines, conditions, what, todo):
+    page.get_by_label("Health conditions (optional)").fill(conditions)
+    page.get_by_label("Your medicines").fill(medicines)
+    page.get_by_role("button", name="Check my medicines").click()
+    status = page.locator("#check-status")
+    status.get_by_text(what).wait_for()
+    text = status.inner_text()
+    assert todo in text and "Your list has been kept" in text
+    for api_words in ("failed validation", "errors", "per request", "got "):
+        assert api_words not in text
+    assert page.get_by_label("Your medicines").input_value() == medicines
+    assert page.get_by_label("Health conditions (optional)").input_value() == conditions
+
+
+@pytest.mark.parametrize(
+    ("status", "body", "words"),
+    [
+        (413, '{"title": "Request Entity Too Large", "status": 413, "detail": "The data value transmitted exceeds '
+              'the capacity limit."}', "more than CrampCheck accepts in one go"),
+        (429, '{"title": "Too Many Requests", "status": 429}', "Wait a minute, then try again"),
+        (422, '{"title": "Unprocessable Entity", "status": 422, "detail": "The request body or parameters failed '
+              'validation; see errors for each field.", "errors": {"openfda": ["Not a valid boolean."]}}',
+         "Reload the page and try again"),
+    ],
+)
+def test_other_problem_documents_are_plain_words_too(page, status, body, words):
+    page.route("**/api/v1/check", lambda route: route.fulfill(
+        status=status, content_type="application/problem+json", body=body))
+    page.get_by_label("Your medicines").fill("Lasix")
+    page.get_by_role("button", name="Check my medicines").click()
+    page.locator("#check-status .error-box").wait_for()
+    text = page.locator("#check-status").inner_text()
+    assert words in text and "failed validation" not in text and "capacity limit" not in text
+    assert page.get_by_label("Your medicines").input_value() == "Lasix"
 
 
 def test_keyboard_only_run_with_autocomplete(page):
@@ -139,7 +246,7 @@ def test_api_failure_shows_a_plain_message_and_keeps_the_input(page):
 def test_csv_upload_gives_a_downloadable_result(page, tmp_path):
     upload = tmp_path / "lists.csv"
     upload.write_text('patient_id,medications\nP1,"Lasix 40mg; Tylenol"\nP2,Lipitor\n')
-    page.get_by_label("CSV file", exact=True).set_input_files(str(upload))
+    page.get_by_label("CSV or Excel file", exact=True).set_input_files(str(upload))
     page.get_by_role("button", name="Upload and check").click()
     link = page.get_by_role("link", name="Download the results (CSV)")
     link.wait_for()
@@ -150,14 +257,67 @@ def test_csv_upload_gives_a_downloadable_result(page, tmp_path):
     assert "P1,2,1,Lasix 40mg,flagged" in text
 
 
-def test_large_csv_becomes_a_job_with_progress_and_downloads(page, tmp_path):
+@pytest.mark.parametrize(("zone", "shown"), [("Asia/Tokyo", "GMT+9"), ("America/New_York", "EST")])
+def test_large_csv_becomes_a_job_with_progress_downloads_and_an_expiry_with_its_time_zone(
+        browser, base_url, tmp_path, zone, shown):
+    context = browser.new_context(base_url=base_url, timezone_id=zone, locale="en-US")
+    page = context.new_page()
+    page.goto("/")
     upload = tmp_path / "big.csv"
-    upload.write_text("patient_id,medications\n" + "".join(f"P{n},Lasix; Lipitor\n" for n in range(120)))
-    page.get_by_label("CSV file", exact=True).set_input_files(str(upload))
+    upload.write_text("patient_id,medications\n" + "".join(f"P{n},Lasix, Lipitor\n" for n in range(120)))
+    page.get_by_label("CSV or Excel file", exact=True).set_input_files(str(upload))
     page.get_by_role("button", name="Upload and check").click()
     page.get_by_role("link", name="Download the per-patient summary (CSV)").wait_for(timeout=30_000)
-    assert "120 rows checked" in page.locator("#batch-status").inner_text()
+    status = page.locator("#batch-status")
+    assert "120 rows checked" in status.inner_text()
+    assert shown in status.locator("time").inner_text()
+    assert status.locator("time").get_attribute("datetime").endswith(("Z", "+00:00"))
     page.screenshot(path=str(SCREENSHOTS / "batch.png"), full_page=True)
+    context.close()
+
+
+def test_csv_panel_says_what_files_and_separators_it_takes_and_how_results_come_back(page):
+    hint = page.locator("#batch-hint").inner_text()
+    assert "CSV file or as JSON" in hint
+    for accepted in (".xlsx", "comma, semicolon or tab", ", ; | or line breaks", "Patient Number"):
+        assert accepted in hint, accepted
+
+
+def test_excel_workbook_upload_gives_json_results_when_asked(page, tmp_path):
+    from openpyxl import Workbook
+
+    book = Workbook()
+    for row in (["Patient #", "Medications"], ["P1", "Lasix 40mg, Tylenol"], ["P2", "quinine"]):
+        book.active.append(row)
+    upload = tmp_path / "lists.xlsx"
+    book.save(upload)
+    page.get_by_label("CSV or Excel file", exact=True).set_input_files(str(upload))
+    page.get_by_label("JSON").check()
+    page.get_by_role("button", name="Upload and check").click()
+    link = page.get_by_role("link", name="Download the results (JSON)")
+    link.wait_for()
+    with page.expect_download() as download_info:
+        link.click()
+    body = json.loads(Path(download_info.value.path()).read_text())
+    assert [(r["patient_id"], r["medication"], r["status"]) for r in body["rows"]][:2] == [
+        ("P1", "Lasix 40mg", "flagged"), ("P1", "Tylenol", "not flagged")]
+
+
+@pytest.mark.parametrize(
+    ("name", "data", "words"),
+    [
+        ("scan.png", b"\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR", "Save the file as CSV"),
+        ("old.xls", b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1" + bytes(504), "CSV UTF-8"),
+        ("lists.csv", b"who,what\nP1,Lasix\n", "patient_number"),
+    ],
+)
+def test_refused_batch_files_say_what_to_do(page, tmp_path, name, data, words):
+    upload = tmp_path / name
+    upload.write_bytes(data)
+    page.get_by_label("CSV or Excel file", exact=True).set_input_files(str(upload))
+    page.get_by_role("button", name="Upload and check").click()
+    page.locator("#batch-status .error-box").wait_for()
+    assert words in page.locator("#batch-status").inner_text()
 
 
 def test_page_works_at_phone_width(browser, base_url):
@@ -214,3 +374,17 @@ def test_api_docs_page_renders_offline_under_its_csp(browser, base_url):
     assert page.get_by_role("heading", name="CrampCheck API").is_visible()
     assert errors == []
     context.close()
+
+
+@pytest.mark.parametrize(
+    ("typed", "headings"),
+    [
+        ("Vitamin D 1,000 IU, Lasix 40mg", ["Vitamin D 1,000 IU", "Lasix 40mg"]),
+        ("calcium 1,000mg; Lipitor | Tylenol", ["calcium 1,000mg", "Lipitor", "Tylenol"]),
+        ("Lasix 40mg,Lipitor\nTylenol", ["Lasix 40mg", "Lipitor", "Tylenol"]),
+    ],
+)
+def test_typed_list_splits_like_a_batch_cell_and_keeps_strengths_whole(page, typed, headings):
+    _check(page, typed)
+    # entries are grouped by outcome, so compare them as a set of headings
+    assert sorted(page.locator(".entry-name").all_inner_texts()) == sorted(headings)

@@ -2,24 +2,27 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable, Iterator, Mapping
+import gc
+import threading
+from collections.abc import Callable, Iterable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from typing import Any
 
 from .. import messages
-from ..lexicon import Lexicon
-from ..matching import QUININE, TIER_ORDER, assess, match_conditions
-from ..resolution import resolve
+from ..evidence import Evidence
+from ..matching import LIST_RULES, Facts, Tally, assess, match_conditions
+from ..pipeline import Pipeline
 from .reading import InputRow
 
 COLUMNS = ("patient_id", "row", "position", "medication", "status", "ingredients", "match", "drug_classes",
-           "evidence_tiers", "sources", "suggestions", "notes", "openfda", "problem")
+           "evidence_tiers", "sources", "suggestions", "notes", "warnings", "openfda", "problem")
+WARNINGS_AT = COLUMNS.index("warnings") - 4  # its place among a result's columns (after the first four)
 STATUS_TEXT = {"flagged": "flagged", "not_flagged": "not flagged", "unresolved": "unresolved"}
 PATIENT_ADVICE = "Talk to the prescriber or pharmacist before changing any medicine."
-NO_TIER = len(TIER_ORDER)
-EMPTY: frozenset[str] = frozenset()
-ERROR_COLUMNS = ("error", "", "", "", "", "", "", "", "")
-Evidence = Callable[[list[str]], Mapping[str, list[dict[str, Any]]]]
+ERROR_COLUMNS = ("error", "", "", "", "", "", "", "", "", "")
+QUININE_WARNING = LIST_RULES[0].code
+EvidenceProvider = Callable[[list[str]], tuple[dict[str, list[Evidence]], set[str]]]
 
 
 @dataclass
@@ -44,157 +47,139 @@ class Chunk:
 
     @classmethod
     def from_json(cls, data: dict[str, Any]) -> Chunk:
-        return cls(data["rows"], [tuple(r) for r in data["results"]])
+        results = [tuple(r) for r in data["results"]]
+        if results and len(results[0]) < len(ERROR_COLUMNS):  # stored before rows carried warnings
+            results = [(*r[:WARNINGS_AT], "", *r[WARNINGS_AT:]) for r in results]
+        return cls(data["rows"], results)
 
 
-class Tally:
-    """What a batch says about one patient so far (compact: there may be 100,000 of them)."""
+_gc_lock = threading.Lock()
+_gc_pauses = 0
 
-    __slots__ = ("medications", "flagged", "not_flagged", "unresolved", "errors", "classes", "tier", "conditions",
-                 "quinine")
 
-    def __init__(self) -> None:
-        self.medications = self.flagged = self.not_flagged = self.unresolved = self.errors = 0
-        self.classes, self.conditions = EMPTY, EMPTY
-        self.tier, self.quinine = NO_TIER, False
+@contextmanager
+def collection_paused() -> Iterator[None]:
+    """Pause the cyclic garbage collector while a batch is checked.
 
-    def add(self, other: Tally) -> None:
-        """Add another tally of the same patient (from another chunk of a job)."""
-        for name in ("medications", "flagged", "not_flagged", "unresolved", "errors"):
-            setattr(self, name, getattr(self, name) + getattr(other, name))
-        self.classes |= other.classes
-        self.conditions |= other.conditions
-        self.tier = min(self.tier, other.tier)
-        self.quinine = self.quinine or other.quinine
-
-    def to_list(self) -> list[Any]:
-        return [self.medications, self.flagged, self.not_flagged, self.unresolved, self.errors,
-                sorted(self.classes), self.tier, sorted(self.conditions), self.quinine]
-
-    @classmethod
-    def from_list(cls, values: list[Any]) -> Tally:
-        tally = cls()
-        (tally.medications, tally.flagged, tally.not_flagged, tally.unresolved, tally.errors,
-         classes, tally.tier, conditions, tally.quinine) = values
-        tally.classes, tally.conditions = frozenset(classes), frozenset(conditions)
-        return tally
+    A batch allocates millions of small lists and tuples that never form cycles (reference counting
+    frees them); each automatic collection on the way walks every live object, and took more time
+    than the checking itself. Nested and concurrent pauses are counted; the last one out resumes.
+    """
+    global _gc_pauses
+    with _gc_lock:
+        _gc_pauses += 1
+        gc.disable()
+    try:
+        yield
+    finally:
+        with _gc_lock:
+            _gc_pauses -= 1
+            if _gc_pauses == 0:
+                gc.enable()
 
 
 class BatchChecker:
     """Turns input rows into output rows; remembers every medication string it has checked."""
 
-    def __init__(self, lexicon: Lexicon, max_entry_chars: int, evidence: Evidence | None = None):
-        self.lexicon = lexicon
+    def __init__(self, pipeline: Pipeline, max_entry_chars: int, evidence: EvidenceProvider | None = None):
+        self.pipeline = pipeline
         self.max_entry_chars = max_entry_chars
         self.evidence = evidence
-        self._medications: dict[str, tuple[Any, ...]] = {}
-        self._conditions: dict[tuple[str, ...], frozenset[str]] = {}
-        self._evidence: dict[str, list[dict[str, Any]] | None] = {}
+        self._medications: dict[str, tuple[tuple[str, ...], Facts]] = {}
+        self._conditions: dict[tuple[str, ...], tuple[tuple[str, ...], tuple[str, ...]]] = {}
+        self._evidence: dict[str, list[Evidence] | None] = {}  # None: the sources could not say in time
 
-    def _evidence_for(self, ingredients: list[str]) -> dict[str, list[dict[str, Any]]]:
-        """openFDA evidence, asked once per ingredient for the whole batch (None: not checked)."""
+    def _evidence_for(self, ingredients: list[str]) -> dict[str, list[Evidence]]:
+        """Source evidence, asked once per ingredient for the whole batch."""
         missing = [i for i in ingredients if i not in self._evidence]
         if missing and self.evidence is not None:
-            found = self.evidence(missing)
+            found, not_checked = self.evidence(missing)
             for ingredient in missing:
-                self._evidence[ingredient] = found.get(ingredient)
-        return {i: self._evidence[i] for i in ingredients if self._evidence.get(i)}
+                self._evidence[ingredient] = None if ingredient in not_checked else found.get(ingredient, [])
+        return {i: records for i in ingredients if (records := self._evidence.get(i))}
 
-    def _result(self, text: str) -> tuple[Any, ...]:
-        resolution = resolve(text, self.lexicon)
-        evidence = None
-        if self.evidence is not None and resolution.ingredients:
-            evidence = self._evidence_for([i.name for i in resolution.ingredients])
-        entry = assess(resolution, self.lexicon, evidence)
-        ingredients = entry.resolution.ingredients
+    def _result(self, text: str) -> tuple[tuple[str, ...], Facts]:
+        resolution = self.pipeline.resolve(text)
+        names = [i.name for i in resolution.ingredients]
+        evidence = self._evidence_for(names) if self.evidence is not None and names else None
+        entry = assess(resolution, self.pipeline.lexicon, evidence)
         columns = (
             STATUS_TEXT[entry.status],
-            "; ".join(i.name for i in ingredients),
-            "; ".join(i.match for i in ingredients),
+            "; ".join(names),
+            "; ".join(i.match for i in resolution.ingredients),
             "; ".join(f.drug_class.name for f in entry.flags),
             "; ".join(f.tier for f in entry.flags),
             " ".join(dict.fromkeys(r.url for f in entry.flags for r in f.references)),
-            "; ".join(s.name for s in entry.resolution.suggestions),
+            "; ".join(s.name for s in resolution.suggestions),
             " ".join(n for n in entry.notes if n != messages.NOT_FLAGGED_NOTE),
-            _openfda_text(entry.evidence, [i.name for i in ingredients], evidence) if self.evidence else "",
+            "; ".join(entry.warnings),
+            self._evidence_cell(entry.evidence, names) if self.evidence is not None else "",
         )
-        classes = frozenset(f.drug_class.id for f in entry.flags)
-        tier = min((TIER_ORDER.index(f.tier) for f in entry.flags), default=NO_TIER)
-        return columns, entry.status, classes, tier, any(i.name == QUININE for i in ingredients)
+        return columns, entry.facts
 
-    def _condition_ids(self, conditions: list[str]) -> frozenset[str]:
+    def _evidence_cell(self, records: Iterable[Evidence], ingredients: list[str]) -> str:
+        """A short account of the sources' evidence for a CSV cell."""
+        parts = [cell for record in records if (cell := record.cell())]
+        unchecked = [i for i in ingredients if self._evidence.get(i) is None]
+        if unchecked:
+            parts.append("not checked: " + ", ".join(unchecked))
+        return "; ".join(parts)
+
+    def _condition_ids(self, conditions: list[str]) -> tuple[tuple[str, ...], tuple[str, ...]]:
+        """The seeded conditions a cell names, and the parts it could not match."""
         key = tuple(conditions)
         if key not in self._conditions:
-            self._conditions[key] = frozenset(c.id for c in match_conditions(conditions, self.lexicon)[0])
+            matched, unmatched = match_conditions(conditions, self.pipeline.lexicon)
+            self._conditions[key] = (tuple(c.id for c in matched), tuple(unmatched))
         return self._conditions[key]
 
     def check_rows(self, rows: Iterable[InputRow], patients: dict[str, Tally]) -> Chunk:
-        """Check input rows, in order; patient tallies are added to `patients`."""
+        """Check input rows, in order; patient tallies are added to `patients`.
+
+        The hot loop of a batch (once per mention): one cache lookup per entry, the tally counted
+        per row.
+        """
         chunk = Chunk()
-        output, local = chunk.rows, {}
-        cache = self._medications
+        output, results, local = chunk.rows, chunk.results, {}
+        cache, max_chars = self._medications, self.max_entry_chars
         for row in rows:
-            tally = patients.get(row.patient_id)
+            patient_id, number, problem = row.patient_id, row.row, row.problem or ""
+            tally = patients.get(patient_id)
             if tally is None:
-                tally = patients[row.patient_id] = Tally()
+                tally = patients[patient_id] = Tally()
             if row.conditions:
-                tally.conditions |= self._condition_ids(row.conditions)
+                matched, unmatched = self._condition_ids(row.conditions)
+                tally.conditions.update(dict.fromkeys(matched))
+                tally.unmatched_conditions.update(dict.fromkeys(unmatched))
             if not row.medications:  # the row's problem stopped it being read
-                output.append([row.patient_id, row.row, 1, "", -1, row.problem])
+                output.append([patient_id, number, 1, "", -1, row.problem])
                 tally.errors += 1
                 continue
-            problem = row.problem or ""
+            facts = []
             for position, text in enumerate(row.medications, start=1):
-                if len(text) > self.max_entry_chars:
+                if len(text) > max_chars:
                     tally.errors += 1
-                    output.append([row.patient_id, row.row, position, text[: self.max_entry_chars], -1,
-                                   f"The medication is longer than {self.max_entry_chars} characters."])
+                    output.append([patient_id, number, position, text[:max_chars], -1,
+                                   f"The medication is longer than {max_chars} characters."])
                     continue
                 result = cache.get(text)
                 if result is None:
                     result = cache[text] = self._result(text)
-                columns, status, classes, tier, quinine = result
-                tally.medications += 1
-                if status == "flagged":
-                    tally.flagged += 1
-                elif status == "not_flagged":
-                    tally.not_flagged += 1
-                else:
-                    tally.unresolved += 1
-                if classes:
-                    tally.classes |= classes
-                    tally.tier = min(tally.tier, tier)
-                tally.quinine = tally.quinine or quinine
+                facts.append(result[1])
                 index = local.get(text)
                 if index is None:
-                    index = local[text] = len(chunk.results)
-                    chunk.results.append(columns)
-                output.append([row.patient_id, row.row, position, text, index, problem])
+                    index = local[text] = len(results)
+                    results.append(result[0])
+                output.append([patient_id, number, position, text, index, problem])
+            tally.add_all(facts)
         return chunk
-
-
-def _openfda_text(entries: Iterable[dict[str, Any]], ingredients: list[str],
-                  evidence: Mapping[str, Any] | None) -> str:
-    """A short account of the openFDA evidence for a CSV cell."""
-    parts = []
-    for entry in entries:
-        if entry["source"] == "label" and entry.get("mentions_cramps"):
-            parts.append(f"{entry['ingredient']}: label mentions muscle cramps/spasms")
-        elif entry["source"] == "faers" and entry.get("prr") is not None:
-            parts.append(f"{entry['ingredient']}: FAERS PRR {entry['prr']}" + (" (signal)" if entry["signal"] else ""))
-        elif entry["source"] == "class" and entry.get("matched_class_id"):
-            parts.append(f"{entry['ingredient']}: FDA class {', '.join(entry['pharm_classes'])}")
-    unchecked = [i for i in ingredients if not (evidence or {}).get(i)]
-    if unchecked:
-        parts.append("not checked: " + ", ".join(unchecked))
-    return "; ".join(parts)
 
 
 def merge_patients(into: dict[str, Tally], other: dict[str, Tally]) -> None:
     """Add one set of patient tallies to another (jobs tally each chunk separately)."""
     for patient_id, tally in other.items():
         if patient_id in into:
-            into[patient_id].add(tally)
+            into[patient_id].merge(tally)
         else:
             into[patient_id] = tally
 
@@ -210,9 +195,10 @@ def patient_summaries(patients: dict[str, Tally]) -> list[dict[str, Any]]:
             "unresolved": t.unresolved,
             "errors": t.errors,
             "drug_classes": sorted(t.classes),
-            "highest_tier": TIER_ORDER[t.tier] if t.tier < NO_TIER else None,
+            "highest_tier": t.highest_tier,
             "conditions": sorted(t.conditions),
-            "quinine_warning": t.quinine,
+            "unrecognised_conditions": list(t.unmatched_conditions),
+            "quinine_warning": QUININE_WARNING in t.warnings,
             "advice": PATIENT_ADVICE,
         }
         for patient_id, t in patients.items()

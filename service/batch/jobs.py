@@ -9,34 +9,36 @@ queued again and carries on where it stopped; a sweep re-queues jobs whose heart
 
 from __future__ import annotations
 
-import json
 import logging
 import os
 import threading
 import uuid
 import zlib
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from contextlib import contextmanager
 from datetime import timedelta
-from itertools import islice
-from typing import Any
+from itertools import count, islice
+from typing import TYPE_CHECKING, Any
 
+import orjson
 from flask import Flask, current_app
-from huey import RedisHuey, SqliteHuey, crontab
-from huey.consumer import Consumer
 from sqlalchemy import delete, func, select, update
 from sqlalchemy.exc import IntegrityError
 
 from ..extensions import db
 from ..models import BatchChunk, BatchJob
 from ..models import utcnow as now
-from ..openfda import batch_evidence
-from .checking import BatchChecker, Chunk, Tally, merge_patients, patient_summaries
+from ..services import services
+from .checking import BatchChecker, Chunk, Tally, collection_paused, merge_patients, patient_summaries
 from .reading import decode, detect_layout, read_rows
 from .writing import csv_header, csv_text
 
+if TYPE_CHECKING:
+    from huey import Huey
+
 log = logging.getLogger(__name__)
 _consumer_lock = threading.Lock()
+EMBEDDED_MAX_DELAY = 0.5  # seconds between polls of an idle embedded queue, at most
 
 
 def batched(rows: Iterable[Any], size: int) -> Iterator[list[Any]]:
@@ -47,8 +49,18 @@ def batched(rows: Iterable[Any], size: int) -> Iterator[list[Any]]:
 
 
 def init_app(app: Flask) -> None:
-    """Create the app's Huey queue and register the job tasks on it."""
+    """Set up the app's Huey queue (built on first use) and, by default, an embedded consumer."""
+    services(app).queue_factory = lambda: _queue(app)
+    if app.config["BATCH_WORKER"] == "embedded":
+        app.before_request(lambda: ensure_embedded_consumer(app))
+
+
+def _queue(app: Flask) -> tuple[Huey, Callable[[str], Any]]:
+    """The job queue with its tasks: Redis when configured, else a SQLite file in the instance folder."""
+    from huey import RedisHuey, SqliteHuey, crontab  # imported on first use: commands that queue nothing skip it
+
     config = app.config
+    huey: Huey
     if config.get("REDIS_URL"):
         huey = RedisHuey(config["HUEY_NAME"], url=config["REDIS_URL"], utc=True)
     else:
@@ -64,37 +76,42 @@ def init_app(app: Flask) -> None:
             requeue_stale_jobs()
             purge_expired()
 
-    app.extensions["crampcheck.huey"] = huey
-    app.extensions["crampcheck.run_job"] = huey.task(name="process_job")(run_job)
+    task = huey.task(name="process_job")(run_job)
     huey.periodic_task(crontab(minute="*"), name="maintain")(maintain)
     huey.on_startup(name="recover")(maintain)
-    if config["BATCH_WORKER"] == "embedded":
-        app.before_request(lambda: ensure_embedded_consumer(app))
-
-
-class _ThreadConsumer(Consumer):
-    """A Huey consumer that runs in threads of the web process (no signal handlers there)."""
-
-    def _set_signal_handlers(self) -> None:
-        pass
+    return huey, task
 
 
 def ensure_embedded_consumer(app: Flask) -> None:
     """Start this process's consumer threads once (after any fork)."""
-    state = app.extensions.setdefault("crampcheck.consumer", {})
+    state = services(app).consumer
     if state.get("pid") == os.getpid():
         return
     with _consumer_lock:
         if state.get("pid") != os.getpid():
-            consumer = _ThreadConsumer(app.extensions["crampcheck.huey"], workers=app.config["BATCH_WORKERS"],
-                                       worker_type="thread", periodic=True, check_worker_health=False)
+            # An idle consumer polls its queue less and less often (Huey's default backs off to 10 s);
+            # capped at half a second, an upload starts being processed within a second.
+            consumer = _thread_consumer()(services(app).queue, workers=app.config["BATCH_WORKERS"],
+                                       worker_type="thread", periodic=True, check_worker_health=False,
+                                       max_delay=EMBEDDED_MAX_DELAY)
             consumer.start()
             state.update(pid=os.getpid(), consumer=consumer)
 
 
+def _thread_consumer() -> type:
+    """A Huey consumer class that runs in threads of the web process (no signal handlers there)."""
+    from huey.consumer import Consumer
+
+    class ThreadConsumer(Consumer):
+        def _set_signal_handlers(self) -> None:
+            pass
+
+    return ThreadConsumer
+
+
 def run_worker(app: Flask, workers: int) -> None:
     """Run a standalone consumer (the Procfile's worker process) until it is stopped."""
-    consumer = app.extensions["crampcheck.huey"].create_consumer(workers=workers, worker_type="thread",
+    consumer = services(app).queue.create_consumer(workers=workers, worker_type="thread",
                                                                  periodic=True)
     consumer.run()
 
@@ -111,7 +128,7 @@ def create_job(upload: bytes, total_rows: int) -> BatchJob:
     )
     db.session.add(job)
     db.session.commit()
-    current_app.extensions["crampcheck.run_job"](job.id)
+    services().run_job(job.id)
     return job
 
 
@@ -161,18 +178,21 @@ def _process_chunks(job: BatchJob) -> None:
     text = decode(zlib.decompress(job.upload))
     layout = detect_layout(text)
     done = set(db.session.scalars(select(BatchChunk.index).where(BatchChunk.job_id == job.id)))
-    lexicon = current_app.extensions["crampcheck.lexicon"]
-    checker = BatchChecker(lexicon, config["MAX_ENTRY_CHARS"], batch_evidence(shared_deadline=False))
-    for index, rows in enumerate(batched(read_rows(text, layout, config["BATCH_MAX_CELL_CHARS"]), job.chunk_rows)):
-        if index in done:
-            continue
-        patients: dict[str, Tally] = {}
-        output = checker.check_rows(rows, patients)
-        db.session.add(BatchChunk(
-            job_id=job.id, index=index, rows=len(rows),
-            data=_pack(output.to_json()), csv=zlib.compress(csv_text(output).encode(), 1),
-            patients=_pack([[p, *t.to_list()] for p, t in patients.items()]),
-        ))
+    pipeline = services().pipeline
+    checker = BatchChecker(pipeline, config["MAX_ENTRY_CHARS"], pipeline.evidence_provider(shared_budget=False))
+    chunks = batched(read_rows(text, layout, config["BATCH_MAX_CELL_CHARS"]), job.chunk_rows)
+    for index in count():
+        with collection_paused():  # reading, checking and packing a chunk allocate no cycles
+            rows = next(chunks, None)
+            if rows is None:
+                break
+            if index in done:
+                continue
+            patients: dict[str, Tally] = {}
+            output = checker.check_rows(rows, patients)
+            chunk = BatchChunk(job_id=job.id, index=index, rows=len(rows), data=_pack(output.to_json()),
+                               patients=_pack([[p, *t.to_list()] for p, t in patients.items()]))
+        db.session.add(chunk)
         try:
             db.session.flush()
         except IntegrityError:  # another worker wrote this chunk first
@@ -193,11 +213,11 @@ def _finish(job: BatchJob) -> None:
 
 
 def _pack(value: Any) -> bytes:
-    return zlib.compress(json.dumps(value, separators=(",", ":")).encode(), 1)
+    return zlib.compress(orjson.dumps(value), 1)
 
 
 def _unpack(data: bytes) -> Any:
-    return json.loads(zlib.decompress(data))
+    return orjson.loads(zlib.decompress(data))
 
 
 def result_chunks(job: BatchJob) -> Iterator[Chunk]:
@@ -209,8 +229,10 @@ def result_chunks(job: BatchJob) -> Iterator[Chunk]:
 def result_csv(job: BatchJob) -> Iterator[str]:
     """A finished job's result CSV, header first, one piece per chunk."""
     yield csv_header()
-    for data in _chunk_column(job, BatchChunk.csv):
-        yield zlib.decompress(data).decode()
+    for data in _chunk_column(job, BatchChunk.data):
+        with collection_paused():
+            text = csv_text(Chunk.from_json(_unpack(data)))
+        yield text
 
 
 def _chunk_column(job: BatchJob, column: Any) -> Iterator[bytes]:
@@ -244,7 +266,7 @@ def requeue_stale_jobs() -> list[str]:
     for job_id in stale:
         db.session.get(BatchJob, job_id).updated_at = now()
         db.session.commit()
-        current_app.extensions["crampcheck.run_job"](job_id)
+        services().run_job(job_id)
     if stale:
         log.info("re-queued %d stale batch job(s)", len(stale))
     return stale

@@ -1,30 +1,65 @@
-"""Read an uploaded CSV of medication lists: encoding, delimiter, header and layout.
+"""Read an uploaded batch file of medication lists: format, encoding, delimiter, header and layout.
 
 Pure functions over bytes: no Flask, no database. File-level problems raise BatchFileError;
-row-level problems travel with the row and never stop the batch.
+row-level problems travel with the row and never stop the batch. CSV text (UTF-8, UTF-16 or
+Windows-1252) is read as it is; an Excel workbook (.xlsx) is turned into CSV text first, so
+everything after `decode` sees one format.
 """
 
 from __future__ import annotations
 
 import csv
+import datetime as dt
 import io
 import re
+import warnings
+import zipfile
 from collections.abc import Iterator
 from dataclasses import dataclass, field
+from functools import lru_cache
 
-ID_COLUMNS = ("patient_id", "patient", "patientid", "id", "mrn", "person_id", "client_id", "customer_id",
-              "member_id", "record_id")
-WIDE_COLUMNS = ("medications", "medication_list", "meds", "drugs", "drug_list", "medicines",
-                "current_medications")
-LONG_COLUMNS = ("medication", "drug", "med", "medicine", "drug_name", "medication_name")
-CONDITION_COLUMNS = ("conditions", "condition", "diagnoses", "diagnosis", "problems", "problem_list")
+# Header names after normalisation (see _header_key): "Patient Number", "Patient No.", "Patient #",
+# "PatientNo" and "patient-number" are all patient_number; "Pt ID" and "PtID" are patient_id.
+ID_COLUMNS = ("patient_id", "patient_number", "patient", "patient_code", "patient_ref", "patient_reference",
+              "patient_key", "patient_name", "id", "mrn", "medical_record_number", "record_number",
+              "nhs_number", "hospital_number", "person_id", "client_id", "client_number", "customer_id",
+              "customer_number", "member_id", "member_number", "record_id", "resident_id", "subject_id",
+              "participant_id", "case_id")
+WIDE_COLUMNS = ("medications", "medication_list", "medications_list", "meds", "med_list", "current_meds",
+                "drugs", "drug_list", "drug_names", "medication_names", "medicines", "medicine_list",
+                "current_medications", "active_medications", "prescriptions", "rx_list")
+LONG_COLUMNS = ("medication", "drug", "med", "medicine", "drug_name", "medication_name", "medicine_name",
+                "rx", "rx_name", "prescription", "drug_description", "medication_description",
+                "product_name", "item_description", "generic_name", "brand_name")
+CONDITION_COLUMNS = ("conditions", "condition", "diagnoses", "diagnosis", "problems", "problem_list",
+                     "medical_conditions", "health_conditions")
+_WORD_ALIASES = {"#": "number", "no": "number", "nr": "number", "num": "number", "nbr": "number",
+                 "pt": "patient", "identifier": "id"}
+_WHOLE_ALIASES = {"patientid": "patient_id", "patientno": "patient_number", "patientnumber": "patient_number",
+                  "ptid": "patient_id", "ptno": "patient_number", "drugname": "drug_name",
+                  "medicationname": "medication_name"}
 DELIMITERS = (",", ";", "\t")
 # Over-long cells are a row problem we report, not a parser failure: lift the csv module's
 # 128 KiB field limit (uploads are capped by BATCH_MAX_BYTES anyway).
 csv.field_size_limit(2**31 - 1)
-# Inside a wide cell, entries are separated by ";", "|" or line breaks.
-ENTRY_SEPARATORS = re.compile(r"[;|\r\n]+")
+# Inside a list cell, entries are separated by ";", "|", line breaks or commas; a comma with a digit
+# on both sides belongs to a number ("1,000 mg", "50,000 IU", "2,5 mg") and does not separate.
+ENTRY_SEPARATORS = re.compile(r"(?:[;|\r\n]|(?<!\d),|,(?!\d))+")
+_PLAIN_SEPARATORS = re.compile(r"[;|\r\n]+")
 _LINE_BREAK = re.compile(r"\r\n|\r|\n")
+# Excel's "sep=;" first line names the delimiter; Excel hides it, so the header stays row 1.
+_SEP_LINE = re.compile(r'^"?sep=([^"\r\n])"?[,;\t]*$', re.IGNORECASE)
+
+SAVE_AS_CSV = (
+    "Save the file as CSV and upload that: in Excel, File > Save As > 'CSV UTF-8 (Comma delimited) "
+    "(*.csv)'; in LibreOffice Calc, File > Save As > 'Text CSV (.csv)' with character set 'Unicode "
+    "(UTF-8)'; in Google Sheets, File > Download > 'Comma-separated values (.csv)'; in Numbers, "
+    "File > Export To > CSV with 'Unicode (UTF-8)'. Excel workbooks (.xlsx) are also accepted."
+)
+# The most CSV text a workbook may turn into (the default largest upload): a small .xlsx can hold
+# far more, and this keeps a compressed workbook from filling memory.
+WORKBOOK_MAX_CHARS = 52_428_800
+_WORKBOOK_PARTS_MAX_BYTES = 256 * 1024 * 1024  # shared strings, styles and the like, uncompressed
 
 
 class BatchFileError(ValueError):
@@ -43,6 +78,7 @@ class Layout:
     id_index: int
     medications_index: int
     conditions_index: int | None
+    skip: int = 0  # records before the header (an Excel "sep=" line)
 
 
 @dataclass
@@ -57,26 +93,141 @@ class InputRow:
 
 
 def decode(data: bytes) -> str:
-    """Decode UTF-8 (with or without BOM), falling back to Windows-1252."""
+    """The upload as CSV text.
+
+    UTF-16 with a byte-order mark (Excel's "Unicode Text"), UTF-8 with or without BOM, falling back
+    to Windows-1252; an Excel workbook (.xlsx) becomes CSV text of its first sheet. Anything else
+    binary is refused with 415 and how to save the file as CSV.
+    """
+    if data.startswith((b"\xff\xfe", b"\xfe\xff")):
+        return _no_binary(data.decode("utf-16", errors="replace"))
+    if data.startswith(b"PK\x03\x04"):
+        return workbook_to_csv(data)
+    if data.startswith(b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"):  # OLE2: .xls, or a password-protected workbook
+        raise _unsupported("This is an older Excel workbook (.xls) or a password-protected one, which cannot be "
+                           "read here.")
     if b"\x00" in data:
-        raise BatchFileError("This is not a CSV text file (it contains binary data).", status=415,
-                             title="Unsupported Media Type")
+        encoding = _utf16_without_bom(data)
+        if encoding is None:
+            raise _unsupported("This is not a CSV text file or an Excel workbook (it contains binary data).")
+        return _no_binary(data.decode(encoding, errors="replace"))
     try:
         return data.decode("utf-8-sig")
     except UnicodeDecodeError:
         return data.decode("cp1252", errors="replace")
 
 
+def _unsupported(what: str) -> BatchFileError:
+    return BatchFileError(f"{what} {SAVE_AS_CSV}", status=415, title="Unsupported Media Type")
+
+
+def _no_binary(text: str) -> str:
+    if "\x00" in text:
+        raise _unsupported("This is not a CSV text file or an Excel workbook (it contains binary data).")
+    return text
+
+
+def _utf16_without_bom(data: bytes) -> str | None:
+    """UTF-16 text saved without a byte-order mark: every other byte of Latin text is zero."""
+    sample = data[:4096]
+    sample = sample[: len(sample) // 2 * 2]
+    even, odd = sample[0::2], sample[1::2]
+    if not even:
+        return None
+    if odd.count(0) >= 0.9 * len(odd) and even.count(0) == 0:
+        return "utf-16-le"
+    if even.count(0) >= 0.9 * len(even) and odd.count(0) == 0:
+        return "utf-16-be"
+    return None
+
+
+def workbook_to_csv(data: bytes, max_chars: int = WORKBOOK_MAX_CHARS) -> str:
+    """The first sheet of an .xlsx workbook as CSV text, values as shown (dates and numbers as text).
+
+    Read-only and streaming (openpyxl's read-only mode), with the uncompressed size of the parts it
+    loads whole and the size of the text it writes both bounded.
+    """
+    try:
+        archive = zipfile.ZipFile(io.BytesIO(data))
+        names = set(archive.namelist())
+    except (zipfile.BadZipFile, OSError) as error:
+        raise _unsupported("This is not a CSV text file, and not a workbook that can be opened.") from error
+    if "xl/workbook.xml" not in names:
+        kind = ("an OpenDocument spreadsheet (.ods)" if "content.xml" in names
+                else "a ZIP archive, not a CSV file or an Excel workbook")
+        raise _unsupported(f"This is {kind}, which cannot be read here.")
+    loaded_whole = sum(i.file_size for i in archive.infolist() if not i.filename.startswith("xl/worksheets/"))
+    if loaded_whole > _WORKBOOK_PARTS_MAX_BYTES:
+        raise BatchFileError(f"This workbook is too large to read. {SAVE_AS_CSV}", status=413,
+                             title="Content Too Large")
+    from openpyxl import load_workbook  # only workbook uploads pay for the import
+
+    out = io.StringIO()
+    writer = csv.writer(out, lineterminator="\n")
+    try:
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")  # openpyxl warns about styles and extensions it skips
+            workbook = load_workbook(io.BytesIO(data), read_only=True, data_only=True)
+            try:
+                if not workbook.worksheets:
+                    return ""
+                sheet = workbook.worksheets[0]
+                sheet.reset_dimensions()  # do not trust the stored used range: read every row
+                for values in sheet.iter_rows(values_only=True):
+                    cells = [_cell_text(v) for v in values]
+                    while cells and not cells[-1]:
+                        cells.pop()  # formatted but empty cells past the data
+                    writer.writerow(cells)
+                    if out.tell() > max_chars:
+                        raise BatchFileError(
+                            f"The workbook's first sheet holds more than {max_chars // 1_048_576} MB of text: "
+                            "split it into smaller files.", status=413, title="Content Too Large")
+            finally:
+                workbook.close()
+    except BatchFileError:
+        raise
+    except Exception as error:  # openpyxl raises many kinds for a damaged or unusual workbook
+        raise BatchFileError(f"This Excel workbook could not be read ({type(error).__name__}). {SAVE_AS_CSV}") from error
+    return out.getvalue()
+
+
+def _cell_text(value: object) -> str:
+    """A cell's value as text the way a CSV export writes it."""
+    if value is None:
+        return ""
+    if isinstance(value, bool):
+        return "TRUE" if value else "FALSE"
+    if isinstance(value, dt.datetime):
+        return value.date().isoformat() if value.time() == dt.time() else value.isoformat(sep=" ")
+    if isinstance(value, (dt.date, dt.time)):
+        return value.isoformat()
+    if isinstance(value, float):
+        return str(int(value)) if value.is_integer() and abs(value) < 1e15 else repr(value)
+    return str(value)
+
+
 def _header_key(name: str) -> str:
-    return re.sub(r"[\s\-]+", "_", name.strip().strip('"').lower())
+    """Normalise a header name: case, spaces, punctuation and common abbreviations do not matter."""
+    name = name.strip().strip('"').replace("\ufeff", "").replace("(s)", "s")
+    name = re.sub(r"([a-z])([A-Z])", r"\1 \2", name)  # PatientID, DrugName
+    words = [_WORD_ALIASES.get(w, w) for w in re.findall(r"[a-z0-9]+|#", name.lower())]
+    key = "_".join(words)
+    return _WHOLE_ALIASES.get(key, key)
+
+
+def _split_lines(text: str, count: int) -> list[str]:
+    return _LINE_BREAK.split(text, maxsplit=count)[:count]  # CRLF, LF or a bare CR
 
 
 def detect_layout(text: str) -> Layout:
     """Find the delimiter and the id, medication and condition columns from the header."""
     if not text.strip():
         raise BatchFileError(f"The file is empty. {accepted_columns()}")
-    header_line = _LINE_BREAK.split(text, maxsplit=1)[0]  # CRLF, LF or a bare CR
-    delimiter = max(DELIMITERS, key=header_line.count)
+    first, *rest = _split_lines(text, 2)
+    declared = _SEP_LINE.match(first.strip(" "))
+    skip = 1 if declared else 0
+    header_line = (rest[0] if rest else "") if declared else first
+    delimiter = declared.group(1) if declared else max(DELIMITERS, key=header_line.count)
     try:
         header = [_header_key(h) for h in next(csv.reader([header_line], delimiter=delimiter), [])]
     except csv.Error as error:
@@ -96,14 +247,16 @@ def detect_layout(text: str) -> Layout:
         id_index=id_index,
         medications_index=wide if wide is not None else long_,
         conditions_index=find(CONDITION_COLUMNS),
+        skip=skip,
     )
 
 
 def accepted_columns() -> str:
     """Say which header names are accepted (used in every header error)."""
     return (
-        "Accepted header names (any case): patient id: " + ", ".join(ID_COLUMNS)
-        + "; medications, one row per patient with entries separated by ';', '|' or line breaks: "
+        "Accepted header names (case, spaces, hyphens and underscores do not matter; '#', 'No' and 'Num' "
+        "count as 'number', 'Pt' as 'patient'): patient id: " + ", ".join(ID_COLUMNS)
+        + "; medications, one row per patient with entries separated by ';', ',', '|' or line breaks: "
         + ", ".join(WIDE_COLUMNS) + "; or one row per medication: " + ", ".join(LONG_COLUMNS)
         + "; optional conditions: " + ", ".join(CONDITION_COLUMNS) + "."
     )
@@ -112,7 +265,8 @@ def accepted_columns() -> str:
 def read_rows(text: str, layout: Layout, max_cell_chars: int) -> Iterator[InputRow]:
     """Yield every record after the header as an InputRow, row problems included."""
     reader = csv.reader(io.StringIO(text, newline=""), delimiter=layout.delimiter)
-    next(reader, None)
+    for _ in range(layout.skip + 1):
+        next(reader, None)
     for number, record in enumerate(reader, start=2):
         if not record:
             continue  # a blank line is not a record
@@ -132,15 +286,30 @@ def _input_row(number: int, record: list[str], layout: Layout, max_cell_chars: i
         row.problem = f"A cell is longer than {max_cell_chars} characters."
         return row
     medications = cell(layout.medications_index)
-    row.medications = [m.strip() for m in ENTRY_SEPARATORS.split(medications) if m.strip()]
-    if layout.kind == "long" and row.medications:
-        row.medications = [medications]
-    row.conditions = [c.strip() for c in ENTRY_SEPARATORS.split(cell(layout.conditions_index)) if c.strip()]
+    if layout.kind == "long":
+        row.medications = [medications] if medications else []
+    else:
+        row.medications = split_entries(medications)
+    conditions = cell(layout.conditions_index)
+    row.conditions = list(_split_conditions(conditions)) if conditions else []
     if not row.medications:
         row.problem = "The medication cell is empty."
     elif not row.patient_id:
         row.problem = "The patient id is missing; results are matched to this row by its row number."
     return row
+
+
+def split_entries(cell: str) -> list[str]:
+    """The entries of a list cell (a comma between digits stays: '1,000 mg' is one strength)."""
+    # Most cells hold no comma: the plain separators are cheaper to split on than the full rule.
+    pattern = ENTRY_SEPARATORS if "," in cell else _PLAIN_SEPARATORS
+    return [part for m in pattern.split(cell) if (part := m.strip())]
+
+
+@lru_cache(maxsize=4096)
+def _split_conditions(cell: str) -> tuple[str, ...]:
+    # Condition cells repeat across patients ("CKD", "type 2 diabetes"): split each once.
+    return tuple(split_entries(cell))
 
 
 def _shown(delimiter: str) -> str:

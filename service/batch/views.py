@@ -10,63 +10,70 @@ from flask import Response, current_app, request, stream_with_context, url_for
 from flask.views import MethodView
 from flask_smorest import Blueprint, abort
 
-from ..openfda import batch_evidence
-from ..seeding import loaded_version
+from ..extensions import problem
+from ..services import services
 from . import jobs
-from .checking import BatchChecker, Tally, patient_summaries
+from .checking import BatchChecker, Tally, collection_paused, patient_summaries
 from .reading import BatchFileError, Layout, decode, detect_layout, read_rows
+from .schemas import BatchQuerySchema, BatchResultSchema, JobSchema
 from .writing import csv_rows, csv_summary, json_document
 
 blp = Blueprint("batch", __name__, url_prefix="/api/v1/batch", description="Check CSV files of many patients' lists.")
 CSV_TYPES = ("text/csv", "application/csv", "text/plain", "application/vnd.ms-excel")
 
 
+CSV_CONTENT = {"text/csv": {"schema": {"type": "string"}}}
+
+
 @blp.route("")
 class Batch(MethodView):
-    @blp.doc(
-        requestBody={
-            "content": {
-                "multipart/form-data": {"schema": {"type": "object", "properties": {"file": {"type": "string", "format": "binary"}}}},
-                "text/csv": {"schema": {"type": "string"}},
-            }
-        },
-        parameters=[{"name": "part", "in": "query", "schema": {"type": "string", "enum": ["rows", "summary"]},
-                     "description": "With a CSV answer: the result rows (default) or the per-patient summary."}],
-        responses={
-            "200": {"description": "Results (small files)", "content": {"text/csv": {}, "application/json": {}}},
-            "202": {"description": "A job was created; follow the Location header"},
-            "413": {"description": "File over the size limit"},
-            "415": {"description": "Not a CSV upload"},
-            "422": {"description": "No usable header, empty file or header only"},
-        },
-    )
-    def post(self):
+    @blp.arguments(BatchQuerySchema, location="query")
+    @blp.doc(requestBody={"required": True, "content": {
+        "multipart/form-data": {"schema": {"type": "object", "required": ["file"],
+                                           "properties": {"file": {"type": "string", "format": "binary"}}}},
+        "text/csv": {"schema": {"type": "string"}},
+    }})
+    @blp.response(202, JobSchema, description="A job was created (more than BATCH_SYNC_MAX_ROWS rows); "
+                                              "follow its Location.")
+    @blp.doc(responses={"200": {
+        "description": "Results of a small file: CSV (default) or JSON (Accept: application/json).",
+        "content": {**CSV_CONTENT, "application/json": {"schema": {"$ref": "#/components/schemas/BatchResult"}}},
+    }})
+    @problem(blp, 413, "File over the size limit")
+    @problem(blp, 415, "Not a CSV upload")
+    @problem(blp, 422, "No usable header, empty file, header only, or not valid CSV")
+    def post(self, args: dict[str, str]):
         """Check a CSV of medication lists (wide or long layout); large files become a job."""
         upload = _upload()
         text, layout = _read(upload)
         total = _count_records(text, layout)
         if total <= current_app.config["BATCH_SYNC_MAX_ROWS"]:
-            return _answer_now(text, layout)
+            return _answer_now(text, layout, args["part"])
         job = jobs.create_job(upload, total)
-        location = url_for("batch.BatchJob", job_id=job.id)
-        return _job_body(job), 202, {"Location": location}
+        return _job_body(job), 202, {"Location": url_for("batch.BatchJob", job_id=job.id)}
 
 
 @blp.route("/jobs/<job_id>")
 class BatchJob(MethodView):
+    @blp.response(200, JobSchema)
+    @problem(blp, 404, "No such job, or it expired")
     def get(self, job_id: str):
         """Show a job's status, progress and result links."""
         return _job_body(_job(job_id))
 
+    @blp.response(204)
+    @problem(blp, 404, "No such job, or it expired")
     def delete(self, job_id: str):
         """Delete a job and its data now, before its retention ends."""
         _job(job_id)
         jobs.delete_job(job_id)
-        return "", 204
 
 
 @blp.route("/jobs/<job_id>/results.csv")
 class BatchJobCsv(MethodView):
+    @blp.doc(responses={"200": {"description": "The result rows", "content": CSV_CONTENT}})
+    @problem(blp, 404, "No such job, or it expired")
+    @problem(blp, 409, "The job is not done yet")
     def get(self, job_id: str):
         """Download a finished job's result rows as CSV."""
         job = _done_job(job_id)
@@ -75,6 +82,9 @@ class BatchJobCsv(MethodView):
 
 @blp.route("/jobs/<job_id>/summary.csv")
 class BatchJobSummaryCsv(MethodView):
+    @blp.doc(responses={"200": {"description": "The per-patient summary", "content": CSV_CONTENT}})
+    @problem(blp, 404, "No such job, or it expired")
+    @problem(blp, 409, "The job is not done yet")
     def get(self, job_id: str):
         """Download a finished job's per-patient summary as CSV."""
         job = _done_job(job_id)
@@ -83,6 +93,9 @@ class BatchJobSummaryCsv(MethodView):
 
 @blp.route("/jobs/<job_id>/results.json")
 class BatchJobJson(MethodView):
+    @blp.response(200, BatchResultSchema)
+    @problem(blp, 404, "No such job, or it expired")
+    @problem(blp, 409, "The job is not done yet")
     def get(self, job_id: str):
         """Download a finished job's rows and per-patient summary as JSON."""
         job = _done_job(job_id)
@@ -113,7 +126,7 @@ def _read(upload: bytes) -> tuple[str, Layout]:
 def _count_records(text: str, layout: Layout) -> int:
     reader = csv.reader(io.StringIO(text, newline=""), delimiter=layout.delimiter)
     try:
-        total = sum(1 for record in reader if record) - 1
+        total = sum(1 for record in reader if record) - 1 - layout.skip
     except csv.Error as error:
         abort(422, message=f"The file is not valid CSV (record {reader.line_num}): {error}.")
     if total < 1:
@@ -121,17 +134,18 @@ def _count_records(text: str, layout: Layout) -> int:
     return total
 
 
-def _answer_now(text: str, layout: Layout):
+def _answer_now(text: str, layout: Layout, part: str):
     config = current_app.config
-    lexicon = current_app.extensions["crampcheck.lexicon"]
-    checker = BatchChecker(lexicon, config["MAX_ENTRY_CHARS"], batch_evidence(shared_deadline=True))
+    pipeline = services().pipeline
+    checker = BatchChecker(pipeline, config["MAX_ENTRY_CHARS"], pipeline.evidence_provider(shared_budget=True))
     patients: dict[str, Tally] = {}
-    chunk = checker.check_rows(read_rows(text, layout, config["BATCH_MAX_CELL_CHARS"]), patients)
+    with collection_paused():
+        chunk = checker.check_rows(read_rows(text, layout, config["BATCH_MAX_CELL_CHARS"]), patients)
     summaries = patient_summaries(patients)
     if request.accept_mimetypes.best_match(["text/csv", "application/json"]) == "application/json":
         total = len({r[1] for r in chunk.rows})
         return Response("".join(json_document([chunk], lambda: summaries, _meta(total))), mimetype="application/json")
-    if request.args.get("part") == "summary":
+    if part == "summary":
         return _csv_response("".join(csv_summary(summaries)), "crampcheck-summary.csv")
     return _csv_response("".join(csv_rows([chunk])), "crampcheck-results.csv")
 
@@ -143,7 +157,7 @@ def _csv_response(body: Any, filename: str) -> Response:
 
 
 def _meta(total_rows: int) -> dict[str, Any]:
-    return {"seed_version": loaded_version(), "total_rows": total_rows}
+    return {"seed_version": services().lexicon.version, "total_rows": total_rows}
 
 
 def _job(job_id: str):

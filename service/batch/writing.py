@@ -11,9 +11,10 @@ from typing import Any
 
 from .. import messages
 from .checking import COLUMNS, ERROR_COLUMNS, Chunk
+from .schemas import LIST_COLUMNS
 
 SUMMARY_COLUMNS = ("patient_id", "medications", "flagged", "not_flagged", "unresolved", "errors", "drug_classes",
-                   "highest_tier", "conditions", "quinine_warning", "advice")
+                   "highest_tier", "conditions", "unrecognised_conditions", "quinine_warning", "advice")
 # A spreadsheet runs a cell starting with these as a formula (CSV injection).
 FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
 _FIRST_CHARS = frozenset(FORMULA_STARTS)
@@ -50,13 +51,19 @@ def csv_text(chunk: Chunk) -> str:
         tails.append(buffer.getvalue())
         buffer.seek(0)
         buffer.truncate()
-    medications: dict[str, str] = {}
+    cells: dict[str, str] = {"": ""}  # medications, patient ids and problems repeat: quote each once
     lines = []
     for patient_id, row, position, medication, result, problem in chunk.rows:
-        cell = medications.get(medication)
+        patient = cells.get(patient_id)
+        if patient is None:
+            patient = cells[patient_id] = _cell(patient_id)
+        cell = cells.get(medication)
         if cell is None:
-            cell = medications[medication] = _cell(medication)
-        lines.append(f"{_cell(patient_id)},{row},{position},{cell},{tails[result]},{_cell(problem)}\r\n")
+            cell = cells[medication] = _cell(medication)
+        reason = cells.get(problem)
+        if reason is None:
+            reason = cells[problem] = _cell(problem)
+        lines.append(f"{patient},{row},{position},{cell},{tails[result]},{reason}\r\n")
     return "".join(lines)
 
 
@@ -89,6 +96,15 @@ def _summary_cell(value: Any) -> Any:
     return "" if value is None else value
 
 
+def _json_row(row: list[Any]) -> dict[str, Any]:
+    """A result row for JSON: list columns as lists (CSV joins them with '; ')."""
+    record = dict(zip(COLUMNS, row, strict=True))
+    for column in LIST_COLUMNS:
+        record[column] = record[column].split("; ") if record[column] else []
+    record["sources"] = record["sources"].split() if record["sources"] else []
+    return record
+
+
 def json_document(chunks: Iterable[Chunk], patients: Callable[[], Iterable[dict[str, Any]]],
                   meta: dict[str, Any]) -> Iterator[str]:
     """The whole result as one JSON document, written piece by piece."""
@@ -97,7 +113,7 @@ def json_document(chunks: Iterable[Chunk], patients: Callable[[], Iterable[dict[
     first = True
     for chunk in chunks:
         if chunk.rows:
-            text = ",".join(json.dumps(dict(zip(COLUMNS, row, strict=True))) for row in chunk.full_rows())
+            text = ",".join(json.dumps(_json_row(row)) for row in chunk.full_rows())
             yield text if first else "," + text
             first = False
     yield '], "patients": ['

@@ -11,12 +11,22 @@
   const GROUPS = [
     ["flagged", "May be contributing: associated with muscle cramps"],
     ["not_flagged", "Not associated with muscle cramps in our sources"],
-    ["unresolved", "Not recognised: please check these"],
+    ["unresolved", "Please check these: not recognised, or the form (tablet, cream, patch...) is needed"],
   ];
   const $ = (id) => document.getElementById(id);
-  let lastList = [];
+  // The list as it was when last checked, with where each entry sits in it, so a suggestion can fix
+  // one entry in place.
+  let lastCheck = null;
 
-  class ProblemError extends Error {}
+  // A problem told in plain words: what is wrong, and what to do about it.
+  class ProblemError extends Error {
+    constructor(what, todo, field) {
+      super(what + (todo ? " " + todo : ""));
+      this.what = what;
+      this.todo = todo || "";
+      this.field = field || null;
+    }
+  }
 
   function el(tag, props, ...children) {
     const node = document.createElement(tag);
@@ -27,9 +37,33 @@
     return node;
   }
 
+  // Entries are separated by line breaks, commas, semicolons or "|"; a comma with a digit on both
+  // sides belongs to a number ("1,000 mg", "50,000 IU"). The same rule as batch files (written
+  // without a look-behind, which older Safari cannot parse).
+  const SEPARATOR = /\r\n|\r|\n|[;|,]/g;
+  const DIGIT = /\d/;
+
+  function entriesOf(text) {
+    const entries = [];
+    const push = (from, to) => {
+      const raw = text.slice(from, to);
+      const trimmed = raw.trim();
+      if (!trimmed) return;
+      const start = from + raw.length - raw.trimStart().length;
+      entries.push({ text: trimmed, start, end: start + trimmed.length });
+    };
+    let from = 0;
+    for (const match of text.matchAll(SEPARATOR)) {
+      if (match[0] === "," && DIGIT.test(text.charAt(match.index - 1)) && DIGIT.test(text.charAt(match.index + 1))) continue;
+      push(from, match.index);
+      from = match.index + match[0].length;
+    }
+    push(from, text.length);
+    return entries;
+  }
+
   function splitList(text) {
-    // Line breaks always separate; commas too, except inside numbers ("50,000 IU").
-    return text.split(/\n|,(?!\d{3}\b)/).map((s) => s.trim()).filter(Boolean);
+    return entriesOf(text).map((e) => e.text);
   }
 
   async function request(url, options) {
@@ -39,35 +73,93 @@
     try {
       response = await fetch(url, { ...options, signal: controller.signal });
     } catch (error) {
-      throw new ProblemError(error.name === "AbortError"
-        ? "CrampCheck took too long to answer. Please try again in a moment."
-        : "We could not reach CrampCheck. Check your internet connection and try again.");
+      throw error.name === "AbortError"
+        ? new ProblemError("CrampCheck took too long to answer.", "Please try again in a moment.")
+        : new ProblemError("We could not reach CrampCheck.", "Check your internet connection and try again.");
     } finally {
       clearTimeout(timer);
     }
     if (!response.ok && response.status !== 202) {
-      throw new ProblemError(await problemText(response));
+      let body = null;
+      try { body = await response.json(); } catch (_) { /* not JSON */ }
+      throw plainProblem(response.status, body);
     }
     return response;
   }
 
-  async function problemText(response) {
-    let body = null;
-    try { body = await response.json(); } catch (_) { /* not JSON */ }
-    if (response.status >= 500 || !body) {
-      return "Something went wrong on our side (error " + response.status + "). Please try again later.";
-    }
-    const parts = [body.detail || body.title || "The request was not accepted."];
-    if (body.errors && typeof body.errors === "object") {
-      for (const [field, messages] of Object.entries(body.errors)) {
-        parts.push(field + ": " + JSON.stringify(messages).replace(/[{}\[\]"]/g, " ").trim());
-      }
-    }
-    return parts.join(" ");
+  // ---- Problems in plain words -----------------------------------------------------------
+
+  const FIELD_WORDS = {
+    medications: ["medicine", "medicines", "your list"],
+    conditions: ["condition", "conditions", "the conditions"],
+  };
+
+  function firstMessage(value) {
+    if (typeof value === "string") return value;
+    if (Array.isArray(value)) return value.map(firstMessage).find(Boolean) || "";
+    if (value && typeof value === "object") return Object.values(value).map(firstMessage).find(Boolean) || "";
+    return "";
   }
 
-  function showError(target, message) {
-    target.replaceChildren(el("div", { className: "error-box" }, el("p", { className: "error", textContent: message })));
+  function fieldProblem(field, errors) {
+    const [one, many, whole] = FIELD_WORDS[field];
+    if (Array.isArray(errors)) {  // about the list as a whole
+      const message = firstMessage(errors);
+      const count = /At most (\d+) items.*?got (\d+)/.exec(message);
+      if (count) {
+        return new ProblemError("You entered " + count[2] + " " + many + "; CrampCheck checks at most " + count[1] +
+          " at a time.", "Split " + whole + " into parts of " + count[1] + " or fewer and check each part.", field);
+      }
+      if (/at least one/i.test(message)) {
+        return new ProblemError("There is no " + one + " to check.", "Enter at least one " + one + ".", field);
+      }
+      return new ProblemError("CrampCheck could not read " + whole + ".", "Check it and try again.", field);
+    }
+    const [index, messages] = Object.entries(errors)[0];
+    const message = firstMessage(messages);
+    const entry = one.charAt(0).toUpperCase() + one.slice(1) + " " + (Number(index) + 1);
+    const long = /At most (\d+) characters.*?got (\d+)/.exec(message);
+    if (long) {
+      return new ProblemError(entry + " is " + long[2] + " characters long; the most is " + long[1] + ".",
+        "Shorten it to the name, strength and how often it is taken, or split it into separate " + many + ".", field);
+    }
+    if (/blank/i.test(message)) {
+      return new ProblemError(entry + " is empty.", "Remove the empty entry and check again.", field);
+    }
+    return new ProblemError(entry + " could not be read.", "Check how it is written and try again.", field);
+  }
+
+  function plainProblem(status, body) {
+    if (status >= 500 || !body) {
+      return new ProblemError("Something went wrong on our side (error " + status + ").", "Please try again later.");
+    }
+    const errors = body.errors && typeof body.errors === "object" ? body.errors : {};
+    for (const field of Object.keys(FIELD_WORDS)) {
+      if (errors[field]) return fieldProblem(field, errors[field]);
+    }
+    if (status === 413) {
+      return new ProblemError("This is more than CrampCheck accepts in one go.",
+        "Check a shorter list, or split the file into smaller files and upload each.");
+    }
+    if (status === 429) {
+      return new ProblemError("Too many requests in a short time.", "Wait a minute, then try again.");
+    }
+    if (status === 404) {
+      return new ProblemError("These results are no longer available: they were deleted or have expired.",
+        "Upload the file again to check it.");
+    }
+    if (Object.keys(errors).length || !body.detail || /failed validation/.test(body.detail)) {
+      return new ProblemError("The page sent something CrampCheck could not use.", "Reload the page and try again.");
+    }
+    // Batch file problems are written for people already: what is wrong and how to fix the file.
+    return new ProblemError(body.detail, "");
+  }
+
+  function showError(target, error, kept) {
+    const box = el("div", { className: "error-box" }, el("p", { className: "error", textContent: error.what || error.message }));
+    const todo = [error.todo, kept].filter(Boolean).join(" ");
+    if (todo) box.append(el("p", { className: "todo", textContent: todo }));
+    target.replaceChildren(box);
   }
 
   // ---- Checking a list -------------------------------------------------------------------
@@ -87,6 +179,8 @@
     }
     fieldError.hidden = true;
     textarea.removeAttribute("aria-invalid");
+    $("conditions").removeAttribute("aria-invalid");
+    const sent = { text: textarea.value, entries: entriesOf(textarea.value) };
     const conditions = splitList($("conditions").value);
     const button = $("check-button");
     button.disabled = true;
@@ -97,13 +191,20 @@
         headers: { "Content-Type": "application/json", Accept: "application/json" },
         body: JSON.stringify({ medications, conditions }),
       });
-      lastList = medications;
+      lastCheck = sent;
       renderResult(await response.json());
       status.textContent = "";
       $("results").hidden = false;
       $("results-heading").focus();
     } catch (error) {
-      showError(status, error.message + " Your list has been kept.");
+      showError(status, error, "Your list has been kept.");
+      if (error.field === "medications") {
+        fieldError.textContent = error.what;
+        fieldError.hidden = false;
+        textarea.setAttribute("aria-invalid", "true");
+      } else if (error.field === "conditions") {
+        $("conditions").setAttribute("aria-invalid", "true");
+      }
     } finally {
       button.disabled = false;
     }
@@ -116,14 +217,16 @@
       s.flagged + " of " + s.total + (s.total === 1 ? " medicine is" : " medicines are") +
       " associated with muscle cramps; " + s.not_flagged + " not associated; " + s.unresolved + " not recognised." })];
     for (const warning of result.warnings) {
-      parts.push(el("div", { className: "warning", role: "alert" },
-        el("p", {}, el("strong", { textContent: "Important: " }), warning.message), referenceList(warning.references)));
+      const box = el("div", { className: "warning", role: "alert", id: "warning-" + warning.code, tabIndex: -1 },
+        el("p", {}, el("strong", { textContent: "Important: " }), warning.message), referenceList(warning.references));
+      parts.push(box);
     }
+    const warningCodes = new Set(result.warnings.map((w) => w.code));
     for (const [status, title] of GROUPS) {
       const entries = result.medications.map((m, index) => [m, index]).filter(([m]) => m.status === status);
       if (entries.length === 0) continue;
       const list = el("ul", { className: "entries" });
-      for (const [entry, index] of entries) list.append(renderEntry(entry, index));
+      for (const [entry, index] of entries) list.append(renderEntry(entry, index, warningCodes));
       parts.push(el("section", { className: "group group-" + status },
         el("h3", { textContent: title + " (" + entries.length + ")" }), list));
     }
@@ -132,6 +235,17 @@
       for (const c of result.conditions) list.append(el("li", {}, el("strong", { textContent: c.name + ": " }), c.note));
       parts.push(el("section", { className: "group" }, el("h3", { textContent: "Conditions linked to cramps" }), list));
     }
+    if (result.unmatched_conditions && result.unmatched_conditions.length) {
+      const list = el("ul");
+      for (const c of result.unmatched_conditions) list.append(el("li", { textContent: c }));
+      parts.push(el("section", { className: "group group-unmatched-conditions" },
+        el("h3", { textContent: "Conditions not recognised (" + result.unmatched_conditions.length + ")" }),
+        el("p", { textContent: "These were not used in this check; your medicines were still checked." }),
+        list,
+        el("p", { className: "hint", textContent: "Check the spelling, or write a common name such as \u201ckidney " +
+          "disease\u201d, \u201cdiabetes\u201d, \u201cthyroid disease\u201d, \u201cliver disease\u201d, " +
+          "\u201cpregnancy\u201d or \u201cParkinson's disease\u201d, then check again." })));
+    }
     parts.push(renderAdvice(result));
     if (result.openfda) parts.push(el("p", { className: "notes", textContent: openfdaText(result.openfda) }));
     parts.push(el("p", { className: "disclaimer", textContent: result.disclaimer }));
@@ -139,7 +253,7 @@
     body.replaceChildren(...parts);
   }
 
-  function renderEntry(entry, index) {
+  function renderEntry(entry, index, warningCodes) {
     const item = $("entry-template").content.firstElementChild.cloneNode(true);
     item.querySelector(".entry-name").textContent = entry.input;
     const names = entry.ingredients.map((i) => i.name + (i.match === "fuzzy" ? " (read as " + i.via + ")" : ""));
@@ -148,6 +262,16 @@
     for (const flag of entry.flags) flags.append(renderFlag(flag));
     const notes = item.querySelector(".entry-notes");
     for (const note of entry.notes) notes.append(el("p", { className: "notes", textContent: note }));
+    if (warningCodes.has("quinine-for-cramps") && entry.ingredients.some((i) => i.name === "quinine")) {
+      const link = el("a", { href: "#warning-quinine-for-cramps", textContent: "Go to the quinine warning" });
+      link.addEventListener("click", (event) => {
+        event.preventDefault();
+        const warning = $("warning-quinine-for-cramps");
+        warning.scrollIntoView({ block: "start" });
+        warning.focus();
+      });
+      notes.append(el("p", { className: "notes" }, link));
+    }
     const evidence = item.querySelector(".entry-evidence");
     for (const e of entry.evidence || []) {
       const text = evidenceText(e);
@@ -158,9 +282,10 @@
       const box = item.querySelector(".entry-suggestions");
       box.append(el("p", { textContent: "Did you mean:" }));
       for (const suggestion of entry.suggestions) {
+        const fix = fixEntry(entry.input, entry.unrecognised, suggestion.name);
         const button = el("button", { type: "button", className: "suggestion", textContent: suggestion.name });
-        button.setAttribute("aria-label", "Use " + suggestion.name + " instead of " + entry.input + " and check again");
-        button.addEventListener("click", () => useSuggestion(index, suggestion.name));
+        button.setAttribute("aria-label", "Use " + suggestion.name + " instead of " + fix.replaced + " and check again");
+        button.addEventListener("click", () => useSuggestion(index, entry, suggestion.name));
         box.append(button);
       }
     }
@@ -223,10 +348,55 @@
       printButton);
   }
 
-  function useSuggestion(index, name) {
-    const list = lastList.slice();
-    list[index] = name;
-    $("medications").value = list.join("\n");
+  // ---- Suggestions: fix only the words that were not recognised -------------------------
+
+  const WORD = /\p{L}[\p{L}\p{M}']*|\d+(?:[.,]\d+)?/gu;
+  const fold = (word) => word.normalize("NFKD").replace(/\p{M}/gu, "").toLowerCase();
+
+  function distance(a, b) {
+    let row = Array.from({ length: b.length + 1 }, (_, j) => j);
+    for (let i = 1; i <= a.length; i++) {
+      const next = [i];
+      for (let j = 1; j <= b.length; j++) {
+        next[j] = Math.min(row[j] + 1, next[j - 1] + 1, row[j - 1] + (a[i - 1] === b[j - 1] ? 0 : 1));
+      }
+      row = next;
+    }
+    return row[b.length];
+  }
+
+  // The entry with the unrecognised words (as the API reports them, normalised) replaced by the
+  // suggestion; dose, form and frequency stay. When several parts were not recognised, the one
+  // closest to the suggestion is replaced.
+  function fixEntry(text, unrecognised, name) {
+    const words = Array.from(text.matchAll(WORD), (m) => ({ folded: fold(m[0]), start: m.index, end: m.index + m[0].length }));
+    const parts = unrecognised.slice().sort((a, b) => distance(a, fold(name)) - distance(b, fold(name)));
+    for (const part of parts) {
+      const tokens = part.split(" ");
+      for (let i = 0; i + tokens.length <= words.length; i++) {
+        if (tokens.every((t, k) => words[i + k].folded === t)) {
+          const start = words[i].start;
+          const end = words[i + tokens.length - 1].end;
+          return { text: text.slice(0, start) + name + text.slice(end), replaced: text.slice(start, end) };
+        }
+      }
+    }
+    return { text: name, replaced: text };
+  }
+
+  function useSuggestion(index, entry, name) {
+    const textarea = $("medications");
+    const current = textarea.value;
+    const entries = lastCheck && current === lastCheck.text ? lastCheck.entries : entriesOf(current);
+    const place = entries[index] && entries[index].text === entry.input ? entries[index]
+      : entries.find((e) => e.text === entry.input);
+    if (!place) {
+      showError($("check-status"), new ProblemError("Your list has changed since it was checked.",
+        "Correct \u201c" + entry.input + "\u201d by hand, then check again."));
+      return;
+    }
+    const fixed = fixEntry(place.text, entry.unrecognised, name).text;
+    textarea.value = current.slice(0, place.start) + fixed + current.slice(place.end);
     runCheck();
   }
 
@@ -321,23 +491,31 @@
     const progress = $("batch-progress");
     links.replaceChildren();
     progress.hidden = true;
-    if (!file) { showError(status, "Choose a CSV file first."); $("batch-file").focus(); return; }
+    if (!file) {
+      showError(status, new ProblemError("No file was chosen.", "Choose a CSV file or an Excel workbook first."));
+      $("batch-file").focus();
+      return;
+    }
+    const json = $("batch-format-json").checked;
     const button = $("batch-button");
     button.disabled = true;
     status.textContent = "Uploading " + file.name + "…";
     try {
       const form = new FormData();
       form.append("file", file);
-      const response = await request("/api/v1/batch", { method: "POST", body: form, headers: { Accept: "text/csv" } });
+      const response = await request("/api/v1/batch", { method: "POST", body: form,
+        headers: { Accept: json ? "application/json" : "text/csv" } });
       if (response.status === 202) {
         await followJob(response.headers.get("Location"));
       } else {
         const blob = await response.blob();
-        links.append(downloadLink(URL.createObjectURL(blob), "crampcheck-results.csv", "Download the results (CSV)"));
+        links.append(json
+          ? downloadLink(URL.createObjectURL(blob), "crampcheck-results.json", "Download the results (JSON)")
+          : downloadLink(URL.createObjectURL(blob), "crampcheck-results.csv", "Download the results (CSV)"));
         status.textContent = "Done: your results are ready to download.";
       }
     } catch (error) {
-      showError(status, error.message);
+      showError(status, error);
     } finally {
       button.disabled = false;
     }
@@ -357,13 +535,21 @@
           downloadLink(job.links.results_csv, "", "Download the results (CSV)"),
           downloadLink(job.links.summary_csv, "", "Download the per-patient summary (CSV)"),
           downloadLink(job.links.results_json, "", "Results as JSON"));
-        status.textContent = "Done: " + job.progress.total_rows + " rows checked. Results are kept until " +
-          new Date(job.expires_at).toLocaleString() + ", then deleted.";
+        status.replaceChildren("Done: " + job.progress.total_rows + " rows checked. Results are kept until ",
+          el("time", { dateTime: job.expires_at, textContent: dateWithZone(job.expires_at) }), ", then deleted.");
         return;
       }
-      if (job.status === "failed") throw new ProblemError(job.error || "The batch job failed.");
+      if (job.status === "failed") {
+        throw new ProblemError(job.error || "The batch job failed.", "Check the file and upload it again.");
+      }
       await new Promise((resolve) => setTimeout(resolve, 1000));
     }
+  }
+
+  // A date and time in the reader's own time zone, with the zone named ("28 Nov 2026, 16:30 GMT+1").
+  function dateWithZone(iso) {
+    return new Intl.DateTimeFormat(undefined, { year: "numeric", month: "short", day: "numeric", hour: "2-digit",
+      minute: "2-digit", timeZoneName: "short" }).format(new Date(iso));
   }
 
   function downloadLink(href, filename, text) {

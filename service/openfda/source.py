@@ -11,19 +11,20 @@ from __future__ import annotations
 import hashlib
 import json
 import logging
-from collections.abc import Callable, Iterable
-from dataclasses import dataclass, field
+from collections.abc import Callable, Iterable, Sequence
 from datetime import timedelta
 from typing import Any
 
-from sqlalchemy import delete, select
-from sqlalchemy.exc import IntegrityError
+from sqlalchemy import Engine, select
+from sqlalchemy.dialects import postgresql, sqlite
 
-from ..extensions import db
+from .. import messages
+from ..evidence import SourceReport
 from ..models import OpenFDACache, utcnow
 from ..text import name_key, strip_salt
 from .client import OpenFDAClient, OpenFDAError, quote
 from .labels import find_cramp_wording, label_url
+from .records import ClassEvidence, FaersEvidence, LabelEvidence, from_json
 from .signals import disproportionality
 
 log = logging.getLogger(__name__)
@@ -33,101 +34,100 @@ FAERS_CAVEAT = (
     "FAERS holds spontaneous reports: they do not show that a drug caused a reaction and cannot "
     "estimate how often it happens. A disproportionality signal is a screening flag, not evidence of risk."
 )
+Record = LabelEvidence | FaersEvidence | ClassEvidence
 
 
 class DatabaseCache:
-    """Cached lookups in the database; every web and worker process shares it."""
+    """Cached lookups in the database, shared by every web and worker process.
+
+    It uses connections of its own, so a write commits only the cache entry, never the caller's
+    session (a request's or a job's).
+    """
+
+    def __init__(self, engine: Callable[[], Engine]):
+        self.engine = engine
 
     def get_many(self, keys: Iterable[str]) -> dict[str, Any]:
-        rows = db.session.execute(
-            select(OpenFDACache.key, OpenFDACache.value).where(OpenFDACache.key.in_(list(keys)),
-                                                                OpenFDACache.expires_at > utcnow())
-        )
-        return {key: json.loads(value) for key, value in rows}
+        query = select(OpenFDACache.key, OpenFDACache.value).where(OpenFDACache.key.in_(list(keys)),
+                                                                   OpenFDACache.expires_at > utcnow())
+        with self.engine().connect() as connection:
+            return {key: json.loads(value) for key, value in connection.execute(query)}
 
     def set(self, key: str, value: Any, ttl: timedelta) -> None:
-        db.session.execute(delete(OpenFDACache).where(OpenFDACache.key == key))
-        db.session.add(OpenFDACache(key=key, value=json.dumps(value), expires_at=utcnow() + ttl))
-        try:
-            db.session.commit()
-        except IntegrityError:  # another worker cached it at the same moment
-            db.session.rollback()
+        """Store or replace an entry in one statement (the database's own ON CONFLICT upsert)."""
+        engine = self.engine()
+        insert = postgresql.insert if engine.dialect.name == "postgresql" else sqlite.insert
+        values = {"key": key, "value": json.dumps(value), "expires_at": utcnow() + ttl}
+        statement = insert(OpenFDACache).values(values)
+        statement = statement.on_conflict_do_update(
+            index_elements=[OpenFDACache.key],
+            set_={"value": statement.excluded.value, "expires_at": statement.excluded.expires_at},
+        )
+        with engine.begin() as connection:
+            connection.execute(statement)
 
 
 def cache_key(kind: str, value: str) -> str:
     return hashlib.sha256(f"{kind}:{value.strip().lower()}".encode()).hexdigest()
 
 
-@dataclass
-class EvidenceReport:
-    """What openFDA said about a set of ingredients, and what it could not be asked in time."""
+class OpenFDASource:
+    """openFDA as an evidence source: label wording, FAERS disproportionality and pharmacologic class."""
 
-    entries: dict[str, list[dict[str, Any]]] = field(default_factory=dict)
-    not_checked: list[str] = field(default_factory=list)
-    last_updated: str | None = None
-    status: str = "ok"
+    name = "openfda"
+    disclaimer = messages.OPENFDA_DISCLAIMER
 
-
-class EvidenceService:
     def __init__(self, client: OpenFDAClient, cache: DatabaseCache, pharm_classes: Callable[[], dict[str, str]],
-                 ttl: dict[str, timedelta], clock: Callable[[], float]):
+                 ttl: dict[str, timedelta], clock: Callable[[], float], budget_seconds: float):
         self.client = client
         self.cache = cache
         self.pharm_classes = pharm_classes
         self.ttl = ttl
         self.clock = clock
-        self._fetch = {"label": self._label, "faers": self._faers, "class": self._class}
+        self.budget_seconds = budget_seconds
+        self._fetch: dict[str, Callable[[str, float | None], Record]] = {
+            "label": self._label, "faers": self._faers, "class": self._class}
 
-    def lookup(self, ingredients: Iterable[str], deadline: float | None) -> EvidenceReport:
+    def lookup(self, ingredients: Sequence[str], deadline: float | None) -> SourceReport:
         """Evidence of every kind for each ingredient, from the cache or openFDA, until the deadline."""
         ingredients = list(dict.fromkeys(ingredients))
         wanted = {(i, kind): cache_key(kind, i) for i in ingredients for kind in KINDS}
         cached = self.cache.get_many(wanted.values())
-        report = EvidenceReport()
+        entries: dict[str, list[Any]] = {}
         unchecked: set[str] = set()
         for (ingredient, kind), key in wanted.items():
-            entry = cached.get(key)
-            if entry is None and ingredient not in unchecked:
+            record = _record(cached.get(key))
+            if record is None and ingredient not in unchecked:
                 try:
-                    entry = self._fetch[kind](ingredient, deadline)
+                    record = self._fetch[kind](ingredient, deadline)
                 except OpenFDAError as error:
                     log.info("openFDA %s lookup not done: %s", kind, type(error).__name__)
                 else:
-                    self.cache.set(key, entry, self.ttl[kind])
-            if entry is None:
+                    self.cache.set(key, record.to_json(), self.ttl[kind])
+            if record is None:
                 unchecked.add(ingredient)
             else:
-                report.entries.setdefault(ingredient, []).append(entry)
-        report.not_checked = [i for i in ingredients if i in unchecked]
-        dates = [e["last_updated"] for entries in report.entries.values() for e in entries if e.get("last_updated")]
-        report.last_updated = max(dates, default=None)
-        if not report.not_checked:
-            report.status = "ok"
-        else:
-            report.status = "partial" if report.entries else "unavailable"
-        return report
+                entries.setdefault(ingredient, []).append(record)
+        return SourceReport.finished(self.name, entries, ingredients, unchecked, self.disclaimer)
 
-    def _label(self, ingredient: str, deadline: float | None) -> dict[str, Any]:
+    def _label(self, ingredient: str, deadline: float | None) -> LabelEvidence:
         name = quote(ingredient)
         body = self.client.search("drug/label", f"openfda.generic_name:{name} OR openfda.substance_name:{name}",
                                   limit=10, deadline=deadline, sort="effective_time:desc")
-        entry: dict[str, Any] = {"source": "label", "ingredient": ingredient, "found": False, "mentions_cramps": False}
+        updated = ((body or {}).get("meta") or {}).get("last_updated")
         # The phrase search also finds combination products; keep a label of this ingredient alone.
         label = next((r for r in (body or {}).get("results", []) if _is_label_of(r, ingredient)), None)
         if label is None:
-            entry["last_updated"] = ((body or {}).get("meta") or {}).get("last_updated")
-            return entry
+            return LabelEvidence(ingredient, last_updated=updated)
         wording = find_cramp_wording(label)
-        entry.update(
-            found=True, mentions_cramps=wording is not None,
+        return LabelEvidence(
+            ingredient, found=True, mentions_cramps=wording is not None,
             section=wording[0] if wording else None, snippet=wording[1] if wording else None,
             set_id=label.get("set_id"), effective_time=label.get("effective_time"),
-            url=label_url(label["set_id"]) if label.get("set_id") else None,
-            last_updated=(body.get("meta") or {}).get("last_updated"),
+            url=label_url(label["set_id"]) if label.get("set_id") else None, last_updated=updated,
         )
-        return entry
 
-    def _faers(self, ingredient: str, deadline: float | None) -> dict[str, Any]:
+    def _faers(self, ingredient: str, deadline: float | None) -> FaersEvidence:
         drug = f"patient.drug.openfda.generic_name:{quote(ingredient)}"
         reaction = f"patient.reaction.reactionmeddrapt.exact:{quote(REACTION)}"
         with_both, updated = self.client.total("drug/event", f"{drug} AND {reaction}", deadline)
@@ -135,13 +135,10 @@ class EvidenceService:
         with_event = self._shared_total("faers-reaction", reaction, deadline)
         total = self._shared_total("faers-all", None, deadline)
         d = disproportionality(with_both, with_drug, with_event, total)
-        return {
-            "source": "faers", "ingredient": ingredient, "reaction": REACTION,
-            "reports_with_drug_and_reaction": d.a, "reports_with_drug": with_drug,
-            "reports_with_reaction": with_event, "reports_total": total,
-            "prr": _round(d.prr), "prr_ci_low": _round(d.ci_low), "prr_ci_high": _round(d.ci_high),
-            "chi_square": _round(d.chi_square), "signal": d.signal, "caveat": FAERS_CAVEAT, "last_updated": updated,
-        }
+        return FaersEvidence(
+            ingredient, REACTION, d.a, with_drug, with_event, total, _round(d.prr), _round(d.ci_low),
+            _round(d.ci_high), _round(d.chi_square), d.signal, FAERS_CAVEAT, updated,
+        )
 
     def _shared_total(self, name: str, search: str | None, deadline: float | None) -> int:
         """Totals every ingredient's FAERS table shares, cached on their own."""
@@ -153,14 +150,21 @@ class EvidenceService:
         self.cache.set(key, value, self.ttl["faers"])
         return value
 
-    def _class(self, ingredient: str, deadline: float | None) -> dict[str, Any]:
+    def _class(self, ingredient: str, deadline: float | None) -> ClassEvidence:
         body = self.client.search("drug/ndc", f"generic_name:{quote(ingredient)}", limit=10, deadline=deadline)
         classes = sorted({c for r in (body or {}).get("results", []) for c in r.get("pharm_class") or []
                           if isinstance(c, str) and c.endswith("[EPC]")})
         known = self.pharm_classes()  # the seed's EPC -> class map, as loaded now
         matched = next((known[c.lower()] for c in classes if c.lower() in known), None)
-        return {"source": "class", "ingredient": ingredient, "pharm_classes": classes, "matched_class_id": matched,
-                "last_updated": ((body or {}).get("meta") or {}).get("last_updated")}
+        return ClassEvidence(ingredient, tuple(classes), matched, ((body or {}).get("meta") or {}).get("last_updated"))
+
+
+def _record(value: Any) -> Record | None:
+    """A cached record, or None when there is none or it no longer fits (an older format)."""
+    try:
+        return from_json(value) if value is not None else None
+    except (TypeError, KeyError):
+        return None
 
 
 def _is_label_of(label: dict[str, Any], ingredient: str) -> bool:
