@@ -514,3 +514,16 @@ def test_every_curated_ingredient_name_reads_as_itself(lexicon):
         if not resolution.complete or [i.name for i in resolution.ingredients] != [name]:
             misread[name] = [i.name for i in resolution.ingredients]
     assert misread == {}
+
+
+def test_every_seeded_ingredient_has_a_curated_brand():
+    seed_dir = Path(__file__).resolve().parent.parent / "seed"
+    members = {r["ingredient"] for r in csv.DictReader((seed_dir / "members.csv").open(encoding="utf-8"))}
+    branded = {
+        ingredient
+        for file in ("products.csv", "common_products.csv")
+        for row in csv.DictReader((seed_dir / file).open(encoding="utf-8"))
+        for ingredient in row["ingredients"].split(";")
+    }
+    # "estrogen" and "iron" are how people write a group of products, not one medicine.
+    assert members - branded - {"estrogen", "iron"} == set()
