@@ -5,6 +5,7 @@
 - start-up: seconds from starting a gunicorn worker (`make run`'s command) to its first
   answered /readyz, on a database that already holds the seed;
 - RSS: resident memory of that worker process after 200 checks;
+- `flask check` of one name: median wall time of the whole command (5 runs), on the same database;
 - check: median in-process time of POST /api/v1/check with a 5-item list (Flask test client,
   1,000 runs, access logging on), and of the pure core check() alone.
 
@@ -65,6 +66,18 @@ def server_figures(database_url: str) -> None:
         process.wait(10)
 
 
+def cli_figures(database_url: str) -> None:
+    env = {**os.environ, "DATABASE_URL": database_url}
+    flask = str(Path(sys.executable).parent / "flask")
+    timings = []
+    for _ in range(5):
+        started = time.perf_counter()
+        subprocess.run([flask, "--app", "service", "check", "Lasix 40mg"], env=env, cwd=ROOT, check=True,
+                       capture_output=True)
+        timings.append(time.perf_counter() - started)
+    print(f"flask check of one name, median of 5: {statistics.median(timings):.2f} s (target well under 1)")
+
+
 def in_process_figures(database_url: str) -> None:
     from service import create_app
     from service.matching import check
@@ -93,4 +106,5 @@ if __name__ == "__main__":
     with tempfile.TemporaryDirectory() as folder:
         url = f"sqlite:///{folder}/bench.db"
         server_figures(url)
+        cli_figures(url)
         in_process_figures(url)

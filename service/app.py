@@ -14,7 +14,6 @@ from .batch import jobs as batch_jobs
 from .batch.views import blp as batch_blueprint
 from .extensions import db
 from .jsonio import OrjsonProvider
-from .startup import MIGRATIONS
 
 
 def create_app(overrides: Mapping[str, Any] | None = None) -> Flask:
@@ -30,7 +29,6 @@ def create_app(overrides: Mapping[str, Any] | None = None) -> Flask:
     os.makedirs(app.instance_path, exist_ok=True)
     logs.init_app(app)
     db.init_app(app)
-    extensions.migrate.init_app(app, db, directory=str(MIGRATIONS))
     errors.init_app(app)
     extensions.api.init_app(app)
     extensions.api.ma_plugin.converter.add_attribute_function(schemas.entry_field_properties)

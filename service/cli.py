@@ -13,7 +13,7 @@ from typing import Any
 
 import click
 from flask import Flask, current_app
-from flask.cli import with_appcontext
+from flask.cli import ScriptInfo, with_appcontext
 from marshmallow import ValidationError
 
 from .extensions import db
@@ -76,13 +76,11 @@ def progress(total: int, label: str) -> Iterator[Callable[[int], None]]:
 @quiet_by_default
 def seed_command(force: bool) -> None:
     """Load or update the seed tables from the seed/ files (idempotent; migrates the schema first)."""
-    import flask_migrate
-
-    from .startup import MIGRATIONS
+    from .startup import upgrade_schema
 
     seed = read_seed_files()
     with database_lock(db.engine):
-        flask_migrate.upgrade(directory=str(MIGRATIONS))
+        upgrade_schema(current_app)
         changed = load_seed(seed, force=force)
     click.echo(f"seed {seed.version} {'loaded' if changed else 'already loaded; nothing to do'}")
 
@@ -264,7 +262,19 @@ def _pipeline():
     return services(app).reload()
 
 
+class MigrationCommands(click.Group):
+    """Flask-Migrate's `flask db ...` commands, loaded when asked for (alembic is slow to import)."""
+
+    def make_context(self, info_name: str | None, args: list[str], parent: click.Context | None = None,
+                     **extra: Any) -> click.Context:
+        from .startup import migrations
+
+        app = parent.ensure_object(ScriptInfo).load_app() if parent else current_app._get_current_object()
+        return migrations(app).make_context(info_name, args, parent, **extra)
+
+
 def init_app(app: Flask) -> None:
+    app.cli.add_command(MigrationCommands("db", help="Database migrations (Flask-Migrate)."))
     for command in (prepare_command, seed_command, check_command, batch_command, worker_command, purge_jobs_command,
                     openfda_group):
         app.cli.add_command(command)

@@ -3,7 +3,6 @@
 import http
 
 import marshmallow as ma
-from flask_migrate import Migrate
 from flask_smorest import Api as SmorestApi
 from flask_smorest.utils import prepare_response
 from flask_sqlalchemy import SQLAlchemy
@@ -54,4 +53,3 @@ def problem(blueprint, status: int, description: str):
 
 db = SQLAlchemy(model_class=Base)
 api = Api()
-migrate = Migrate()

@@ -21,6 +21,7 @@ from typing import Any
 from flask import Flask, current_app
 from sqlalchemy.exc import SQLAlchemyError
 
+from .batch.checking import collection_paused
 from .evidence import EvidenceSource
 from .lexicon import Lexicon
 from .pipeline import Pipeline
@@ -111,8 +112,8 @@ class Services:
             engine = db.engine
         source = openfda.build_source(self.app.config, lambda: engine, lambda: lexicon.pharm_classes)
         # The index is hundreds of thousands of long-lived objects: keep the cyclic collector from
-        # walking them on every collection (and, before a fork, from touching their pages).
-        gc.collect()
+        # walking them on every collection (and, before a fork, from touching their pages). No
+        # collection first: it would cost a command a tenth of its start for a few kilobytes.
         gc.freeze()
         return Pipeline(lexicon, [source] if source else [])
 
@@ -128,7 +129,7 @@ class Services:
             raise LookupError("the database holds no seed")
         path = Path(self.app.instance_path) / f"seed-index-{_fingerprint(version)}.pickle"
         try:
-            with path.open("rb") as handle:
+            with path.open("rb") as handle, collection_paused():
                 return pickle.load(handle)
         except (OSError, pickle.UnpicklingError, EOFError, AttributeError, ImportError, TypeError, ValueError):
             pass

@@ -9,7 +9,7 @@ from __future__ import annotations
 import logging
 from pathlib import Path
 
-import flask_migrate
+import click
 from flask import Flask
 
 from .extensions import db
@@ -20,10 +20,31 @@ log = logging.getLogger(__name__)
 MIGRATIONS = Path(__file__).resolve().parent.parent / "migrations"
 
 
+def migrations(app: Flask) -> click.Group:
+    """Flask-Migrate on this app, set up on first use, and its `flask db` commands.
+
+    Importing alembic is a third of a command's start-up, and only migrating needs it.
+    """
+    import flask_migrate
+    import flask_migrate.cli
+
+    if "migrate" not in app.extensions:
+        flask_migrate.Migrate(app, db, directory=str(MIGRATIONS))
+    return flask_migrate.cli.db
+
+
+def upgrade_schema(app: Flask) -> None:
+    """Migrate the database to the latest schema (inside an app context)."""
+    import flask_migrate
+
+    migrations(app)
+    flask_migrate.upgrade(directory=str(MIGRATIONS))
+
+
 def prepare(app: Flask) -> bool:
     """Migrate the schema and load the seed if it changed, one instance at a time; True if it loaded."""
     with app.app_context(), database_lock(db.engine):
-        flask_migrate.upgrade(directory=str(MIGRATIONS))
+        upgrade_schema(app)
         loaded = load_seed(read_seed_files())
         if loaded:
             log.info("loaded seed %s", loaded_version())

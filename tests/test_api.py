@@ -168,13 +168,11 @@ def test_a_database_never_prepared_is_not_ready_and_checks_say_so(make_app, tmp_
 
 
 def test_a_migrated_database_without_seed_is_not_ready(make_app, tmp_path):
-    import flask_migrate
-
-    from service.startup import MIGRATIONS
+    from service.startup import upgrade_schema
 
     app = make_app(DATABASE_URL=f"sqlite:///{tmp_path / 'schema-only.db'}")
     with app.app_context():
-        flask_migrate.upgrade(directory=str(MIGRATIONS))
+        upgrade_schema(app)
     ready = app.test_client().get("/readyz")
     assert ready.status_code == 503 and "no seed" in ready.get_json()["detail"]
 

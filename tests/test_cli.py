@@ -22,6 +22,26 @@ def test_seed_command_is_idempotent(app):
     assert "already loaded" in output
 
 
+def test_migration_commands_are_there_when_asked_for(app):
+    """`flask db ...` (Flask-Migrate, loaded on first use) reports the database at the latest revision."""
+    import os
+    import subprocess
+    import sys
+    from pathlib import Path
+
+    from alembic.script import ScriptDirectory
+
+    from service.startup import MIGRATIONS
+
+    head = ScriptDirectory(str(MIGRATIONS)).get_current_head()
+    flask = Path(sys.executable).parent / "flask"
+    env = {**os.environ, "DATABASE_URL": app.config["SQLALCHEMY_DATABASE_URI"]}
+    result = subprocess.run([flask, "--app", "service", "db", "current"], env=env, capture_output=True, text=True,
+                            cwd=MIGRATIONS.parent, timeout=60)
+    assert result.returncode == 0, result.stderr
+    assert f"{head} (head)" in result.stdout
+
+
 def test_batch_command_writes_results_and_summary(app, tmp_path):
     import csv
     from pathlib import Path
