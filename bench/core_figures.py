@@ -5,6 +5,8 @@
 - start-up: seconds from starting a gunicorn worker (`make run`'s command) to its first
   answered /readyz, on a database that already holds the seed;
 - RSS: resident memory of that worker process after 200 checks;
+- job start: seconds from uploading a batch that becomes a job (after 12 s with no work, when an
+  idle queue polls least often) to the job leaving `queued`;
 - `flask check` of one name: median wall time of the whole command (5 runs), on the same database;
 - check: median in-process time of POST /api/v1/check with a 5-item list (Flask test client,
   1,000 runs, access logging on), and of the pure core check() alone.
@@ -15,6 +17,7 @@ at most OPENFDA_BUDGET_SECONDS on a cache miss and one database read on a hit.
 
 from __future__ import annotations
 
+import json
 import os
 import statistics
 import subprocess
@@ -33,6 +36,18 @@ def _post(url: str) -> None:
     body = b'{"medications": ["Lasix 40mg daily", "Hyzaar 50/12.5", "simvastatine", "Tylenol", "Ventolin"]}'
     request = urllib.request.Request(url, body, {"Content-Type": "application/json"})
     urllib.request.urlopen(request, timeout=5).read()
+
+
+def _job_start(base: str) -> float:
+    rows = "".join(f"P{n},Lasix {n}mg; Tylenol\n" for n in range(1500)).encode()  # over BATCH_SYNC_MAX_ROWS
+    request = urllib.request.Request(f"{base}/api/v1/batch", b"patient_id,medications\n" + rows,
+                                     {"Content-Type": "text/csv"})
+    started = time.perf_counter()
+    with urllib.request.urlopen(request, timeout=10) as response:
+        location = response.headers["Location"]
+    while json.load(urllib.request.urlopen(base + location, timeout=5))["status"] == "queued":
+        time.sleep(0.02)
+    return time.perf_counter() - started
 
 
 def server_figures(database_url: str) -> None:
@@ -61,6 +76,8 @@ def server_figures(database_url: str) -> None:
             rss_kb = int(Path(f"/proc/{pid}/status").read_text().split("VmRSS:")[1].split()[0])
             role = "master" if pid == str(process.pid) else "worker"
             print(f"{role} pid {pid} RSS: {rss_kb / 1024:.0f} MB" + (" (target <= 150)" if role == "worker" else ""))
+        time.sleep(12)
+        print(f"embedded job start after upload: {_job_start('http://127.0.0.1:8765'):.2f} s (target <= 1)")
     finally:
         process.terminate()
         process.wait(10)
