@@ -13,6 +13,7 @@ from typing import Any
 from rapidfuzz import process
 from rapidfuzz.distance import OSA
 
+from .amplifiers import Amplifier, Side
 from .text import name_key
 
 # Which name wins when two sources give the same key: the curated ones first.
@@ -109,6 +110,8 @@ class SeedData:
     conditions: list[dict[str, Any]] = field(default_factory=list)
     pharm_classes: list[dict[str, Any]] = field(default_factory=list)
     negatives: list[dict[str, Any]] = field(default_factory=list)
+    codes: list[dict[str, Any]] = field(default_factory=list)
+    amplifiers: list[dict[str, Any]] = field(default_factory=list)
 
 
 @dataclass
@@ -126,6 +129,8 @@ class Lexicon:
     sorted_keys: list[str]
     longest_name: int
     negatives: dict[str, Negative] = field(default_factory=dict)
+    codes: dict[tuple[str, str], tuple[str, ...]] = field(default_factory=dict)  # (system, code) -> ingredients
+    amplifiers: tuple[Amplifier, ...] = ()
 
     @classmethod
     def build(cls, seed: SeedData, vet: bool = True) -> Lexicon:
@@ -186,6 +191,13 @@ class Lexicon:
                                           tuple(refs[i] for i in n.get("references") or ()))
                 for n in seed.negatives
             },
+            codes={(c["system"], c["code"]): tuple(c["ingredients"]) for c in seed.codes},
+            amplifiers=tuple(
+                Amplifier(a["id"], a["effect"], a["tier"], Side.of(a["first"]), Side.of(a["second"]),
+                          a.get("first_above_mg"), " ".join(a["why"].split()),
+                          tuple(refs[i] for i in a["references"]))
+                for a in seed.amplifiers
+            ),
         )
 
     def is_flagged_ingredient(self, ingredient: str) -> bool:

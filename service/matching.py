@@ -8,6 +8,7 @@ from functools import cached_property
 from typing import TYPE_CHECKING, Any
 
 from . import messages
+from .amplifiers import FoundAmplifier, find_amplifiers
 from .entries import MedicationEntry
 from .lexicon import Condition, DrugClass, Lexicon, Membership, Reference
 from .resolution import Resolution, resolve
@@ -223,6 +224,11 @@ class CheckResult:
     disclaimer: str = messages.DISCLAIMER
     sources: dict[str, dict[str, Any]] = field(default_factory=dict)  # each evidence source's block
     inputs: list[MedicationEntry] = field(default_factory=list)  # the entries as sent, in order
+    amplifiers: list[FoundAmplifier] = field(default_factory=list)
+
+    @property
+    def amplifiers_json(self) -> list[dict[str, Any]]:
+        return [found.json(self.entries) for found in self.amplifiers]
 
     @property
     def evidence_sources(self) -> list[dict[str, Any]]:
@@ -388,6 +394,7 @@ def check(medications: Sequence[str], conditions: Sequence[str], lexicon: Lexico
     for entry in entries:
         tally.add(entry.facts)
     result = CheckResult(entries, matched, unmatched, list_warnings(tally.warnings, lexicon), lexicon.version)
+    result.amplifiers = find_amplifiers(entries, lexicon)
     result.summary = tally.summary()
     result.advice = _advice(entries)
     return result

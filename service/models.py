@@ -147,4 +147,29 @@ class OpenFDACache(db.Model):
     expires_at: Mapped[datetime] = mapped_column(index=True)
 
 
-SEED_MODELS: tuple[Any, ...] = (PharmClass, Member, DrugName, Negative, Condition, DrugClass, Reference, SeedVersion)
+class DrugCode(db.Model):
+    """A drug code (an RxNorm ingredient RXCUI) and the ingredients it stands for."""
+
+    __tablename__ = "drug_code"
+    system: Mapped[str] = mapped_column(String(16), primary_key=True)  # rxnorm
+    code: Mapped[str] = mapped_column(String(32), primary_key=True)
+    ingredients: Mapped[list[str]] = mapped_column(JSON)
+    references: Mapped[list[str]] = mapped_column(JSON)
+
+
+class Amplifier(db.Model):
+    """A combination on one list that raises the risk of muscle toxicity or electrolyte loss."""
+
+    __tablename__ = "amplifier"
+    id: Mapped[str] = mapped_column(String(100), primary_key=True)
+    effect: Mapped[str] = mapped_column(String(16))  # muscle, potassium, magnesium
+    tier: Mapped[str] = mapped_column(String(16))
+    first: Mapped[dict[str, list[str]]] = mapped_column(JSON)  # {"classes": [...], "ingredients": [...]}
+    second: Mapped[dict[str, list[str]]] = mapped_column(JSON)
+    first_above_mg: Mapped[float | None] = mapped_column()
+    why: Mapped[str] = mapped_column(Text)
+    references: Mapped[list[str]] = mapped_column(JSON)
+
+
+SEED_MODELS: tuple[Any, ...] = (PharmClass, Member, DrugName, Negative, Condition, DrugCode, Amplifier, DrugClass,
+                                Reference, SeedVersion)

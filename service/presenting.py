@@ -23,6 +23,7 @@ def check_json(result: CheckResult) -> dict[str, Any]:
         "unmatched_conditions": list(result.unmatched_conditions),
         "advice": result.advice,
         "warnings": [_warning(w) for w in result.warnings],
+        "amplifiers": result.amplifiers_json,
         "openfda": result.openfda,
         "evidence_sources": list(result.sources.values()),
         "disclaimer": result.disclaimer,

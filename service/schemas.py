@@ -196,6 +196,24 @@ class WarningSchema(Schema):
     references = fields.List(fields.Nested(ReferenceSchema))
 
 
+class AmplifierMedicineSchema(Schema):
+    index = fields.Integer(metadata={"description": "Position of the entry in `medications` (from 0)."})
+    input = fields.String()
+    ingredient = fields.String()
+
+
+class AmplifierSchema(Schema):
+    """A combination on the list that raises the risk of muscle toxicity or electrolyte loss."""
+
+    id = fields.String()
+    effect = fields.String(metadata={"description": "muscle (toxicity), potassium or magnesium (loss)"})
+    evidence_tier = fields.String(validate=validate.OneOf(TIERS))
+    medicines = fields.List(fields.Nested(AmplifierMedicineSchema))
+    why = fields.String()
+    dose_note = fields.String(allow_none=True, metadata={"description": "The dose limit, when the combination has one."})
+    references = fields.List(fields.Nested(ReferenceSchema))
+
+
 class SummarySchema(Schema):
     total = fields.Integer()
     flagged = fields.Integer()
@@ -218,6 +236,8 @@ class CheckResponseSchema(Schema):
     unmatched_conditions = fields.List(fields.String())
     advice = fields.Nested(AdviceSchema)
     warnings = fields.List(fields.Nested(WarningSchema))
+    amplifiers = fields.List(fields.Nested(AmplifierSchema), attribute="amplifiers_json",
+                             metadata={"description": "Combinations on the list that raise the risk (seed data)."})
     openfda = fields.Nested(SourceStatusSchema)
     evidence_sources = fields.List(fields.Nested(SourceStatusSchema),
                                    metadata={"description": "Every evidence source asked, in order."})

@@ -21,7 +21,7 @@ SEED_DIR = Path(__file__).resolve().parent.parent / "seed"
 SEED_FILES = (
     "VERSION", "references.yaml", "drug_classes.yaml", "members.csv",
     "synonyms.csv", "products.csv", "vocabulary.csv", "conditions.yaml", "pharm_classes.csv", "negatives.csv",
-    "dose_forms.csv", "common_products.csv",
+    "dose_forms.csv", "common_products.csv", "rxnorm_codes.csv", "amplifiers.yaml",
 )
 # Built on a user's machine from FDA's NDC directory (flask --app service vocabulary); loaded when present.
 OPTIONAL_SEED_FILES = ("ndc_vocabulary.csv",)
@@ -129,6 +129,14 @@ def read_seed_files(seed_dir: Path = SEED_DIR) -> SeedData:
     seed.pharm_classes = [
         {"name": r["epc"].lower(), "class_id": r["class_id"]} for r in _csv(seed_dir / "pharm_classes.csv")
     ]
+    seed.codes = [
+        {"system": "rxnorm", "code": r["rxcui"], "ingredients": _split(r["ingredient"]),
+         "references": _split(r["references"])}
+        for r in _csv(seed_dir / "rxnorm_codes.csv")
+    ]
+    seed.amplifiers = [
+        {"id": k, "first_above_mg": None, **v} for k, v in _yaml(seed_dir / "amplifiers.yaml").items()
+    ]
     return seed
 
 
@@ -158,6 +166,8 @@ def load_seed(seed: SeedData, force: bool = False) -> bool:
     if seed.negatives:
         session.execute(insert(models.Negative), seed.negatives)
     session.execute(insert(models.PharmClass), seed.pharm_classes)
+    session.execute(insert(models.DrugCode), seed.codes)
+    session.execute(insert(models.Amplifier), seed.amplifiers)
     session.add(models.SeedVersion(id=1, version=seed.version))
     session.commit()
     return True
@@ -190,4 +200,7 @@ def read_seed_from_db() -> SeedData:
     seed.conditions = rows(models.Condition, "id", "name", "synonyms", "note", "references")
     seed.negatives = rows(models.Negative, "ingredient", "status", "note", "references")
     seed.pharm_classes = rows(models.PharmClass, "name", "class_id")
+    seed.codes = rows(models.DrugCode, "system", "code", "ingredients", "references")
+    seed.amplifiers = rows(models.Amplifier, "id", "effect", "tier", "first", "second", "first_above_mg", "why",
+                           "references")
     return seed

@@ -15,6 +15,7 @@ LISTS = [
     ["Advair Diskus 250/50", "fluticasone nasal spray", "hydrocortisone cream", "prednisone 5 mg"],
     ["", "xyzzy plugh", "for my blood pressure", "aspirin 81"],
     ["Evista", "Forteo pen", "Aricept 10", "Procardia XL", "Premarin 0.625"],
+    ["simvastatin", "clarithromycin", "amiodarone", "Lasix", "HCTZ", "omeprazole"],  # amplifiers
 ]
 
 
