@@ -138,6 +138,13 @@ def render_text(result: CheckResult) -> str:
             lines.extend(f"       source: {r.citation} {r.url}" for r in flag.references)
         if resolution.suggestions:
             lines.append("     did you mean: " + ", ".join(s.name for s in resolution.suggestions))
+        if entry.status == "unresolved":
+            lines.extend(f"     note: {note}" for note in entry.notes)
+    for found in result.amplifiers_json:
+        first, second = found["medicines"]
+        lines.append(f"Combination that raises the risk ({found['effect']}, {found['evidence_tier']} evidence): "
+                     f"{first['ingredient']} with {second['ingredient']}. {found['why']}"
+                     + (f" {found['dose_note']}" if found["dose_note"] else ""))
     for condition in result.conditions:
         lines.append(f"Condition linked to cramps: {condition.name}. {condition.note}")
     if result.unmatched_conditions:

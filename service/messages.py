@@ -85,3 +85,25 @@ BATCH_ADVICE = (
     "tier and sources; they are not a diagnosis. Nobody should stop, start or change a medicine "
     "because of this file: talk to the prescriber or pharmacist first."
 )
+
+# Codes (RxNorm RXCUI, NDC) sent with or instead of a name
+CODE_READ = "Read from {code}: {ingredients}."
+CODE_AGREES = "The {code} agrees with the name."
+CODE_DISAGREES = (
+    "The {code} stands for {by_code}, but the name reads as {by_text}. CrampCheck does not choose between "
+    "them: check which medicine is meant and send it again."
+)
+CODE_NOT_FOUND = (
+    "The {code} is not in CrampCheck's table of ingredient codes. Send the medicine's name as text, "
+    "or use a service where openFDA lookups are enabled."
+)
+CODE_NOT_USED = "The answer is read from the name only. {why}"
+CODE_TEXT_UNREAD = "The name given with the {code} was not recognised; the answer is read from the code."
+CODE_LOOKUP_UNAVAILABLE = (
+    "The {code} could not be looked up in openFDA just now. Send the medicine's name as text, or try again later."
+)
+CODE_NOT_IN_OPENFDA = "openFDA has no product with the {code}. Check the code, or send the medicine's name as text."
+CODE_AMBIGUOUS = (
+    "The {code} matches products with different ingredients ({readings}): write it with its hyphens "
+    "(4-4-2, 5-3-2 or 5-4-1), or send the medicine's name as text."
+)

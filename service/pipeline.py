@@ -11,6 +11,8 @@ import logging
 from collections.abc import Callable, Sequence
 from functools import lru_cache
 
+from . import messages
+from .codes import NDC, RXNORM, CodeReading, code_in_text, parse_ndc, reconcile
 from .entries import MedicationEntry
 from .evidence import Evidence, EvidenceSource, SourceReport
 from .lexicon import Lexicon
@@ -43,8 +45,8 @@ class Pipeline:
         (`CheckResult.inputs`, in order) for the steps that use more than the text.
         """
         inputs = [MedicationEntry.of(m) for m in medications]
-        resolutions = [self.resolve(entry.text) for entry in inputs]
         sources = self.sources if use_sources else ()
+        resolutions = [self.resolve_entry(entry, sources) for entry in inputs]
         # Ingredients the seed does not flag first: that is where a source adds the most.
         ingredients = sorted(dict.fromkeys(i.name for r in resolutions for i in r.ingredients),
                              key=self.lexicon.is_flagged_ingredient)
@@ -52,13 +54,55 @@ class Pipeline:
         evidence = merge(reports)
         entries = [
             assess(resolution, self.lexicon, evidence)
-            if any(i.name in evidence for i in resolution.ingredients) else self.assess(resolution.input)
-            for resolution in resolutions
+            if _coded(entry) or any(i.name in evidence for i in resolution.ingredients)
+            else self.assess(resolution.input)
+            for entry, resolution in zip(inputs, resolutions, strict=True)
         ]
         result = check([e.text for e in inputs], conditions, self.lexicon, entries=entries)
         result.sources = {report.source: report.block() for report in reports}
         result.inputs = inputs
         return result
+
+    def resolve_entry(self, entry: MedicationEntry, sources: Sequence[EvidenceSource] = ()) -> Resolution:
+        """Resolve an entry: its text, or its code (RXCUI, NDC) and text together.
+
+        A code is read from the seed's table, then from the sources that can look codes up. A
+        whole entry that is a code ("RxCUI 197361", "NDC 0378-0208-01") is read as one.
+        """
+        code = (RXNORM, entry.rxcui) if entry.rxcui else (NDC, entry.ndc) if entry.ndc else code_in_text(entry.text)
+        if code is None:
+            return self.resolve(entry.text)
+        written_code = not (entry.rxcui or entry.ndc)
+        from_text = self.resolve(entry.text) if entry.text.strip() and not written_code else None
+        return reconcile(entry.text, self.read_code(*code, sources), from_text)
+
+    def read_code(self, system: str, code: str, sources: Sequence[EvidenceSource] = ()) -> CodeReading:
+        """What a code stands for: the seed's table of ingredient codes, then any source that looks codes up."""
+        if system == RXNORM and (found := self.lexicon.codes.get((system, code))):
+            return CodeReading(system, code, found, "table")
+        label = CodeReading(system, code, None, "table").label
+        lookups = [s for s in sources if hasattr(s, "code_names")]
+        if not lookups:
+            return CodeReading(system, code, None, "table")
+        codes = (code,) if system == RXNORM else _ndc_forms(code)
+        for source in lookups:
+            try:
+                names = source.code_names(system, codes, source.clock() + source.budget_seconds)
+            except Exception as error:  # noqa: BLE001 - a source must never break a check
+                log.info("code lookup in %s not done: %s", source.name, type(error).__name__)
+                return CodeReading(system, code, None, source.name, messages.CODE_LOOKUP_UNAVAILABLE.format(code=label))
+            readings = {self._ingredients_of(name) for name in names} - {()}
+            if len(readings) == 1:
+                return CodeReading(system, code, readings.pop(), source.name)
+            if len(readings) > 1:
+                return CodeReading(system, code, None, source.name, messages.CODE_AMBIGUOUS.format(
+                    code=label, readings="; ".join(" / ".join(r) for r in sorted(readings))))
+        return CodeReading(system, code, None, "openfda", messages.CODE_NOT_IN_OPENFDA.format(code=label))
+
+    def _ingredients_of(self, name: str) -> tuple[str, ...]:
+        """The ingredients a product's generic name reads as, when it reads completely."""
+        resolution = self.resolve(name)
+        return tuple(sorted({i.name for i in resolution.ingredients})) if resolution.complete else ()
 
     def evidence_provider(self, shared_budget: bool) -> Callable[[list[str]], tuple[Evidences, set[str]]] | None:
         """A function giving evidence for ingredients and those not checked; None without sources.
@@ -75,6 +119,16 @@ class Pipeline:
             return merge(reports), {i for report in reports for i in report.not_checked}
 
         return provide
+
+
+def _coded(entry: MedicationEntry) -> bool:
+    return bool(entry.rxcui or entry.ndc or code_in_text(entry.text))
+
+
+def _ndc_forms(code: str) -> tuple[str, ...]:
+    """The FDA-formatted package and product NDCs an NDC as written may stand for."""
+    ndc = parse_ndc(code)
+    return ndc.packages + ndc.products
 
 
 def ask(source: EvidenceSource, ingredients: Sequence[str], deadline: float | None) -> SourceReport:

@@ -8,11 +8,12 @@ from flask import current_app
 from marshmallow import Schema, ValidationError, fields, post_load, validate, validates_schema
 
 from . import messages
+from .codes import parse_ndc, parse_rxcui
 from .entries import MedicationEntry
 
 TIERS = ("strong", "moderate", "weak")
 STATUSES = ("flagged", "not_flagged", "unresolved")
-MATCHES = ("exact", "brand", "synonym", "fuzzy")
+MATCHES = ("exact", "brand", "synonym", "fuzzy", "code")
 
 
 class StrictBoolean(fields.Boolean):
@@ -27,16 +28,41 @@ class StrictBoolean(fields.Boolean):
 NOT_BLANK = validate.Regexp(r"\s*\S", error="Must not be blank.")
 
 
-class StructuredEntrySchema(Schema):
-    """A medication entry as an object: the text as written, and what a pharmacy system knows about it."""
+def _rxcui(value: str) -> None:
+    try:
+        parse_rxcui(value)
+    except ValueError as error:
+        raise ValidationError(str(error)) from error
 
-    text = fields.String(required=True, validate=NOT_BLANK,
-                         metadata={"description": "The medication as written (\"Lasix 40mg daily\")."})
+
+def _ndc(value: str) -> None:
+    try:
+        parse_ndc(value)
+    except ValueError as error:
+        raise ValidationError(str(error)) from error
+
+
+class StructuredEntrySchema(Schema):
+    """A medication entry as an object: the text as written, and what a pharmacy system knows about it.
+
+    At least one of `text`, `rxcui` and `ndc`. A code and a text that name different medicines are
+    answered `unresolved`, with both readings.
+    """
+
+    text = fields.String(validate=NOT_BLANK, metadata={"description": "The medication as written (\"Lasix 40mg daily\")."})
+    rxcui = fields.String(validate=_rxcui, metadata={"description": "An RxNorm concept id (RXCUI), e.g. \"4603\"."})
+    ndc = fields.String(validate=_ndc, metadata={
+        "description": "An NDC in any FDA format: 4-4-2, 5-3-2, 5-4-1, 11-digit 5-4-2, or a product NDC."})
     started = fields.Date(load_default=None, metadata={"description": "When it was started (YYYY-MM-DD)."})
+
+    @validates_schema
+    def _something_to_read(self, data: dict[str, Any], **_: Any) -> None:
+        if not any(data.get(k) for k in ("text", "rxcui", "ndc")):
+            raise ValidationError("Give at least one of text, rxcui and ndc.", "text")
 
     @post_load
     def entry(self, data: dict[str, Any], **_: Any) -> MedicationEntry:
-        return MedicationEntry(**data)
+        return MedicationEntry(data.get("text", ""), data.get("rxcui"), data.get("ndc"), data.get("started"))
 
 
 class EntryField(fields.Field):
@@ -50,7 +76,7 @@ class EntryField(fields.Field):
             return MedicationEntry(value)
         if isinstance(value, dict):
             return self._structured.load(value)
-        raise ValidationError("Must be a string or an object with 'text'.")
+        raise ValidationError("Must be a string or an object with text, rxcui or ndc.")
 
 
 def entry_field_properties(self: Any, field: fields.Field, **_: Any) -> dict[str, Any]:

@@ -206,3 +206,24 @@ def test_a_malformed_entry_object_is_a_422_naming_the_field(client, entry, field
 def test_an_entry_that_is_neither_text_nor_an_object_is_a_422(client, entry):
     response = client.post("/api/v1/check", json={"medications": [entry]})
     assert response.status_code == 422 and "medications" in response.get_json()["errors"]
+
+
+def test_entries_may_be_codes_with_or_without_text(client):
+    body = client.post("/api/v1/check", json={"medications": [
+        {"rxcui": "4603"}, {"text": "atorvastatin", "rxcui": "4603"}, "RxCUI 36567", {"ndc": "0378-0208-01"},
+    ], "openfda": False}).get_json()
+    statuses = [(m["input"], m["status"]) for m in body["medications"]]
+    assert statuses == [("RxNorm code 4603", "flagged"), ("atorvastatin", "unresolved"), ("RxCUI 36567", "flagged"),
+                        ("NDC 0378-0208-01", "unresolved")]
+    assert body["medications"][0]["ingredients"][0]["match"] == "code"
+    assert "stands for furosemide" in body["medications"][1]["notes"][0]
+
+
+@pytest.mark.parametrize("entry, field", [
+    ({"ndc": "12-34"}, "ndc"), ({"rxcui": "abc"}, "rxcui"), ({}, "text"), ({"started": "2026-01-01"}, "text"),
+    ({"ndc": "1234567890123"}, "ndc"),
+])
+def test_bad_codes_are_refused_with_the_field_named(client, entry, field):
+    response = client.post("/api/v1/check", json={"medications": ["Lasix", entry]})
+    assert response.status_code == 422
+    assert field in response.get_json()["errors"]["medications"]["1"]

@@ -145,3 +145,41 @@ def test_cache_set_twice_replaces_the_entry_in_one_row(app):
         cache.set("k-twice", {"v": 2}, timedelta(hours=1))
         assert cache.get_many(["k-twice"]) == {"k-twice": {"v": 2}}
         assert db.session.scalar(select(func.count()).where(OpenFDACache.key == "k-twice")) == 1
+
+
+def test_an_ndc_is_looked_up_in_every_fda_form_and_cached(fda, service):
+    search = ('packaging.package_ndc:"0378-0208-01" OR packaging.package_ndc:"00378-208-01" OR '
+              'packaging.package_ndc:"00378-0208-1" OR product_ndc:"0378-0208" OR product_ndc:"00378-208" OR '
+              'product_ndc:"00378-0208"')
+    fda.get(BASE + "/drug/ndc.json", json=openfda_body("ndc_furosemide_package_DERIVED.json"),
+            match=[matchers.query_param_matcher({"search": search, "limit": "10"})])
+    from service.pipeline import _ndc_forms
+
+    assert service.code_names("ndc", _ndc_forms("00378-0208-01"), None) == ["Furosemide"]
+    assert service.code_names("ndc", _ndc_forms("00378-0208-01"), None) == ["Furosemide"]
+    assert len(fda.calls) == 1
+
+
+def test_an_rxcui_openfda_does_not_know_is_an_empty_answer_and_a_failure_raises(fda, service):
+    from service.openfda.client import OpenFDAError
+
+    fda.get(BASE + "/drug/ndc.json", status=404, json=openfda_body("error_404_not_found.json"),
+            match=[matchers.query_param_matcher({"search": 'openfda.rxcui:"99999999"', "limit": "10"})])
+    assert service.code_names("rxnorm", ("99999999",), None) == []
+    fda.get(BASE + "/drug/ndc.json", body=requests.ConnectionError("down"),
+            match=[matchers.query_param_matcher({"search": 'openfda.rxcui:"310429"', "limit": "10"})])
+    with pytest.raises(OpenFDAError):
+        service.code_names("rxnorm", ("310429",), None)
+
+
+def test_a_check_reads_an_rxcui_through_openfda(fda, service, app, monkeypatch):
+    from service.entries import MedicationEntry
+    from service.evidence import SourceReport
+    from service.pipeline import Pipeline
+
+    fda.get(BASE + "/drug/ndc.json", json=openfda_body("ndc_furosemide_package_DERIVED.json"),
+            match=[matchers.query_param_matcher({"search": 'openfda.rxcui:"310429"', "limit": "10"})])
+    monkeypatch.setattr(service, "lookup", lambda ingredients, deadline: SourceReport("openfda"))
+    with app.app_context():
+        (entry,) = Pipeline(services(app).lexicon, [service]).check([MedicationEntry("", rxcui="310429")]).entries
+    assert entry.status == "flagged" and [i.name for i in entry.resolution.ingredients] == ["furosemide"]

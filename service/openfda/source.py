@@ -159,6 +159,28 @@ class OpenFDASource:
         return ClassEvidence(ingredient, tuple(classes), matched, ((body or {}).get("meta") or {}).get("last_updated"))
 
 
+    def code_names(self, system: str, codes: Sequence[str], deadline: float | None) -> list[str]:
+        """The generic names of the NDC directory's products with any of these codes, cached.
+
+        `codes` are RXCUIs, or FDA-formatted NDCs (package NDCs with two hyphens, product NDCs with
+        one). Raises OpenFDAError when openFDA cannot be asked.
+        """
+        key = cache_key("code", f"{system}:{','.join(codes)}")
+        cached = self.cache.get_many([key]).get(key)
+        if isinstance(cached, list):
+            return cached
+        if system == "rxnorm":
+            terms = [f"openfda.rxcui:{quote(code)}" for code in codes]
+        else:
+            terms = [f"{'packaging.package_ndc' if code.count('-') == 2 else 'product_ndc'}:{quote(code)}"
+                     for code in codes]
+        body = self.client.search("drug/ndc", " OR ".join(terms), limit=10, deadline=deadline)
+        names = sorted({r["generic_name"] for r in (body or {}).get("results", [])
+                        if isinstance(r.get("generic_name"), str)})
+        self.cache.set(key, names, self.ttl["class"])
+        return names
+
+
 def _record(value: Any) -> Record | None:
     """A cached record, or None when there is none or it no longer fits (an older format)."""
     try:
