@@ -13,6 +13,7 @@ from .api import blp as api_blueprint
 from .batch import jobs as batch_jobs
 from .batch.views import blp as batch_blueprint
 from .extensions import db
+from .interop import views as interop_views
 from .jsonio import OrjsonProvider
 
 
@@ -34,6 +35,7 @@ def create_app(overrides: Mapping[str, Any] | None = None) -> Flask:
     extensions.api.ma_plugin.converter.add_attribute_function(schemas.entry_field_properties)
     extensions.api.register_blueprint(api_blueprint)
     extensions.api.register_blueprint(batch_blueprint)
+    interop_views.init_app(app, extensions.api)
     services.init_app(app)
     batch_jobs.init_app(app)
     app.register_blueprint(health.bp)

@@ -22,6 +22,10 @@ SETTINGS: dict[str, tuple[Any, Any]] = {
     "MAX_ENTRY_CHARS": (2000, int),
     "MAX_CONDITIONS": (50, int),
     "CHECK_MAX_BODY_BYTES": (256 * 1024, int),
+    # FHIR resources and CDS Hooks requests are verbose: a 200-entry Bundle is about 200 KB.
+    "FHIR_MAX_BODY_BYTES": (2 * 1024 * 1024, int),
+    # CDS Hooks answers should come in about half a second: openFDA is not asked unless turned on.
+    "CDS_USE_OPENFDA": (False, _bool),
     # Migrate and seed when the server starts; default: on for SQLite (the embedded default), off
     # otherwise, where the release step (`flask --app service prepare`) does it once.
     "PREPARE_ON_START": (None, _bool),

@@ -16,7 +16,7 @@ log = logging.getLogger(__name__)
 PROBLEM_URN = "urn:crampcheck:problem:"
 PROBLEM_TYPES = {
     400: "malformed-request", 401: "unauthorized", 403: "forbidden", 404: "not-found",
-    405: "method-not-allowed", 406: "not-acceptable", 409: "conflict", 413: "too-large",
+    405: "method-not-allowed", 406: "not-acceptable", 409: "conflict", 412: "precondition-failed", 413: "too-large",
     415: "unsupported-media-type", 422: "validation-failed", 429: "rate-limited", 500: "internal-error",
     503: "not-ready",
 }
@@ -54,7 +54,7 @@ def from_http_exception(error: HTTPException) -> Response:
     status = error.code or 500
     if status == 422 and not data.get("message"):
         detail = "The request body or parameters failed validation; see errors for each field."
-    elif status == 400 and errors:
+    elif status == 400 and errors and not data.get("message"):
         detail = "The request body could not be read; see errors."
     headers = {k: v for k, v in (data.get("headers") or {}).items()}
     if status == 405 and error.get_response().headers.get("Allow"):

@@ -107,3 +107,9 @@ CODE_AMBIGUOUS = (
     "The {code} matches products with different ingredients ({readings}): write it with its hyphens "
     "(4-4-2, 5-3-2 or 5-4-1), or send the medicine's name as text."
 )
+
+# CDS Hooks cards (professional wording)
+CDS_ADVICE = (
+    "An association is not a diagnosis: other causes of cramps are common. Weigh it with the patient's "
+    "history; CrampCheck does not recommend starting, stopping or changing any medicine."
+)
