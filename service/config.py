@@ -13,6 +13,10 @@ def _bool(value: str) -> bool:
     return value.strip().lower() in ("1", "true", "yes", "on")
 
 
+def _list(value: str) -> tuple[str, ...]:
+    return tuple(part.strip() for part in value.split(",") if part.strip())
+
+
 # name: (default, parser). Every setting here can be given as an environment variable.
 SETTINGS: dict[str, tuple[Any, Any]] = {
     "DATABASE_URL": (None, str),
@@ -26,6 +30,9 @@ SETTINGS: dict[str, tuple[Any, Any]] = {
     "FHIR_MAX_BODY_BYTES": (2 * 1024 * 1024, int),
     # CDS Hooks answers should come in about half a second: openFDA is not asked unless turned on.
     "CDS_USE_OPENFDA": (False, _bool),
+    # FHIR servers a CDS Hooks request may make this service fetch from (URL prefixes, comma-separated);
+    # empty: any https server.
+    "CDS_FHIR_SERVERS": ((), _list),
     # Migrate and seed when the server starts; default: on for SQLite (the embedded default), off
     # otherwise, where the release step (`flask --app service prepare`) does it once.
     "PREPARE_ON_START": (None, _bool),

@@ -116,11 +116,23 @@ def medications(service_id: str, request: dict[str, Any], fetch: Callable[[str, 
     return HookMedications(entries, focus)
 
 
+def server_fetcher(allowed: tuple[str, ...]) -> Callable[[str, str, dict[str, Any]], Any]:
+    """Fetch prefetch data from FHIR servers under these URL prefixes (any https server when empty)."""
+
+    def fetch(server: str, query: str, request: dict[str, Any]) -> Any:
+        if not server:
+            raise HookError(412, "Prefetch data is missing and the request names no fhirServer to fetch it from.")
+        if not (server.startswith(allowed) if allowed else server.startswith("https://")):
+            raise HookError(412, "Prefetch data is missing and this service does not fetch from that fhirServer "
+                                 "(it must be https, and on the deployment's allow-list when it has one).")
+        return fetch_from_server(server, query, request)
+
+    return fetch
+
+
 def fetch_from_server(server: str, query: str, request: dict[str, Any],
                       session: requests.Session | None = None) -> dict[str, Any] | None:
-    """A prefetch query the client did not answer, asked of its FHIR server (412 when there is none)."""
-    if not server:
-        raise HookError(412, "Prefetch data is missing and the request names no fhirServer to fetch it from.")
+    """A prefetch query the client did not answer, asked of its FHIR server (no redirects, bounded)."""
     headers = {"Accept": "application/fhir+json"}
     token = (request.get("fhirAuthorization") or {}).get("access_token")
     if token:

@@ -8,6 +8,7 @@ from typing import Any
 from flask import current_app, request, url_for
 from flask.views import MethodView
 from flask_smorest import Blueprint, abort
+from marshmallow import Schema, fields
 
 from ..extensions import problem
 from ..presenting import check_json
@@ -35,16 +36,51 @@ def _json_body(types: tuple[str, ...]) -> Any:
 
 
 class FhirCheckResponseSchema(CheckResponseSchema):
-    from marshmallow import fields as _fields
-
-    fhir_entries = _fields.List(_fields.String(), metadata={
+    fhir_entries = fields.List(fields.String(), metadata={
         "description": "Where each checked medication came from (FHIRPath), in the order of `medications`."})
-    operation_outcome = _fields.Dict(metadata={
+    operation_outcome = fields.Dict(metadata={
         "description": "A FHIR OperationOutcome listing the entries not checked (skipped by status, or unusable)."})
 
 
-FHIR_BODY = {"content": {t: {"schema": {"type": "object", "description": (
-    "A FHIR R4 Bundle, List, MedicationStatement or MedicationRequest")}} for t in FHIR_TYPES[:2]}, "required": True}
+FHIR_BODY = {"content": {"application/fhir+json": {"schema": {"type": "object", "description": (
+    "A FHIR R4 Bundle, List, MedicationStatement or MedicationRequest (application/json+fhir and "
+    "application/json are accepted too)")}}}, "required": True}
+
+
+class ServiceSchema(Schema):
+    hook = fields.String()
+    title = fields.String()
+    description = fields.String()
+    id = fields.String()
+    prefetch = fields.Dict(keys=fields.String(), values=fields.String())
+
+
+class DiscoverySchema(Schema):
+    services = fields.List(fields.Nested(ServiceSchema))
+
+
+class CardSourceSchema(Schema):
+    label = fields.String()
+    url = fields.String()
+
+
+class LinkSchema(Schema):
+    label = fields.String()
+    url = fields.String()
+    type = fields.String()
+
+
+class CardSchema(Schema):
+    uuid = fields.String()
+    summary = fields.String(metadata={"description": "One sentence, under 140 characters."})
+    indicator = fields.String(metadata={"description": "warning (strong evidence, or part of a combination) or info"})
+    detail = fields.String(metadata={"description": "GitHub Flavored Markdown: reasons and references."})
+    source = fields.Nested(CardSourceSchema)
+    links = fields.List(fields.Nested(LinkSchema))
+
+
+class CardsSchema(Schema):
+    cards = fields.List(fields.Nested(CardSchema))
 
 
 @fhir_blp.route("/check/fhir")
@@ -79,6 +115,7 @@ class FhirCheck(MethodView):
 
 @cds_blp.route("")
 class Discovery(MethodView):
+    @cds_blp.response(200, DiscoverySchema)
     def get(self):
         """CDS Hooks discovery: the services, their hooks and prefetch templates."""
         return cds_hooks.discovery()
@@ -87,9 +124,12 @@ class Discovery(MethodView):
 @cds_blp.route("/<service_id>")
 class Service(MethodView):
     @cds_blp.doc(requestBody={"content": {"application/json": {"schema": {"type": "object"}}}, "required": True})
+    @cds_blp.response(200, CardsSchema)
     @problem(cds_blp, 400, "Malformed hook request")
     @problem(cds_blp, 404, "No such service")
     @problem(cds_blp, 412, "Prefetch missing and the FHIR server could not be asked")
+    @problem(cds_blp, 413, "Body too large")
+    @problem(cds_blp, 415, "Not JSON")
     def post(self, service_id: str):
         """Call a CDS service with a hook request; answers cards (never a prescribing action)."""
         if service_id not in cds_hooks.SERVICES:
@@ -99,7 +139,8 @@ class Service(MethodView):
         if errors:
             abort(400, message="The hook request is not a valid CDS Hooks 2.0 request.", errors={"body": errors})
         try:
-            found = cds_hooks.medications(service_id, hook_request, cds_hooks.fetch_from_server)
+            fetch = cds_hooks.server_fetcher(tuple(current_app.config["CDS_FHIR_SERVERS"]))
+            found = cds_hooks.medications(service_id, hook_request, fetch)
         except cds_hooks.HookError as error:
             abort(error.status, message=str(error), errors={"body": error.errors} if error.errors else None)
         result = services().pipeline.check(found.entries[:current_app.config["MAX_MEDICATIONS"]], (),
@@ -112,8 +153,11 @@ class Service(MethodView):
 @cds_blp.route("/<service_id>/feedback")
 class Feedback(MethodView):
     @cds_blp.doc(requestBody={"content": {"application/json": {"schema": {"type": "object"}}}, "required": True})
+    @cds_blp.response(200, Schema, description="Feedback taken (an empty object)")
     @problem(cds_blp, 400, "Malformed feedback")
     @problem(cds_blp, 404, "No such service")
+    @problem(cds_blp, 413, "Body too large")
+    @problem(cds_blp, 415, "Not JSON")
     def post(self, service_id: str):
         """Take feedback on cards (accepted or overridden); it is counted in the log, not stored."""
         if service_id not in cds_hooks.SERVICES:
