@@ -90,6 +90,8 @@ def test_order_select_simvastatin_with_active_clarithromycin_gives_a_warning_nam
     for card in cards:
         assert len(card["summary"]) < 140 and card["source"]["label"] == "CrampCheck"
         assert "suggestions" not in card and card["links"][0]["type"] == "absolute"
+        # the page's result for this list, the list in the fragment (never sent to a server)
+        assert card["links"][0]["url"].startswith("http://localhost/#list=simvastatin%2040%20mg")
         assert "references" not in card and "](http" in card["detail"]  # markdown links to the sources
         assert "stop taking" not in card["detail"].lower() and "causes" not in card["summary"].lower()
 

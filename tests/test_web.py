@@ -388,3 +388,26 @@ def test_typed_list_splits_like_a_batch_cell_and_keeps_strengths_whole(page, typ
     _check(page, typed)
     # entries are grouped by outcome, so compare them as a set of headings
     assert sorted(page.locator(".entry-name").all_inner_texts()) == sorted(headings)
+
+
+def test_combinations_that_raise_the_risk_are_shown_with_their_sources(page):
+    _check(page, "simvastatin 40 mg\nclarithromycin 500 mg\nLasix\nHCTZ")
+    combinations = page.locator(".group-amplifiers")
+    assert "(2)" in combinations.locator("h3").inner_text()
+    text = combinations.inner_text()
+    assert "simvastatin 40 mg with clarithromycin 500 mg" in text and "Lasix with HCTZ" in text
+    assert "prescriber or pharmacist" in text
+    assert combinations.get_by_role("link", name="MHRA").first.get_attribute("href").startswith("http")
+
+
+def test_a_list_in_the_address_fragment_is_checked_and_leaves_the_address(browser, base_url):
+    from urllib.parse import quote
+
+    context = browser.new_context(base_url=base_url)
+    page = context.new_page()
+    page.goto("/#list=" + quote("Lasix 40mg\nTylenol", safe=""))
+    page.get_by_role("heading", name="Your results").wait_for()
+    assert page.get_by_label("Your medicines").input_value() == "Lasix 40mg\nTylenol"
+    assert "(1)" in page.locator(".group-flagged h3").inner_text()
+    assert page.evaluate("window.location.hash") == ""
+    context.close()

@@ -10,6 +10,7 @@ from __future__ import annotations
 import copy
 import json
 import uuid
+from urllib.parse import quote
 from collections.abc import Callable
 from dataclasses import dataclass
 from functools import cache
@@ -182,7 +183,10 @@ def _at(document: dict[str, Any], expression: str) -> dict[str, Any]:
 def cards(result: CheckResult, focus: set[int], page_url: str) -> list[dict[str, Any]]:
     """A card per flagged medicine in focus and per combination involving one."""
     source = {"label": "CrampCheck", "url": page_url}
-    link = [{"label": "Open CrampCheck", "url": page_url, "type": "absolute"}]
+    # The list travels in the fragment, which browsers never send to the server (no list in any log).
+    listed = "\n".join(e.resolution.input for e in result.entries)
+    link = [{"label": "Open this list in CrampCheck", "url": f"{page_url}#list={quote(listed, safe='')}",
+             "type": "absolute"}]
     out = []
     in_combination = {i for a in result.amplifiers for i in (a.first[0], a.second[0])}
     for index in sorted(focus):

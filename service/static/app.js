@@ -230,6 +230,23 @@
       parts.push(el("section", { className: "group group-" + status },
         el("h3", { textContent: title + " (" + entries.length + ")" }), list));
     }
+    if (result.amplifiers && result.amplifiers.length) {
+      const list = el("ul", { className: "entries" });
+      for (const a of result.amplifiers) {
+        const [first, second] = a.medicines;
+        list.append(el("li", { className: "entry amplifier" },
+          el("p", {}, el("strong", { textContent: first.input + " with " + second.input }),
+            " (" + a.evidence_tier + " evidence)"),
+          el("p", { textContent: a.why }),
+          a.dose_note ? el("p", { className: "notes", textContent: a.dose_note }) : "",
+          referenceList(a.references)));
+      }
+      parts.push(el("section", { className: "group group-amplifiers" },
+        el("h3", { textContent: "Combinations that raise the risk (" + result.amplifiers.length + ")" }),
+        el("p", { textContent: "These medicines together are linked to a higher risk of muscle problems or of " +
+          "losing potassium or magnesium. Show this to your prescriber or pharmacist; do not change anything on your own." }),
+        list));
+    }
     if (result.conditions.length) {
       const list = el("ul");
       for (const c of result.conditions) list.append(el("li", {}, el("strong", { textContent: c.name + ": " }), c.note));
@@ -558,9 +575,24 @@
     return el("li", {}, link);
   }
 
+  // A list handed over in the address's fragment ("#list=..."), as CDS Hooks cards link here: the
+  // fragment never reaches the server, so the list is not in any server log.
+  function listFromAddress() {
+    const match = /^#list=(.*)$/.exec(window.location.hash);
+    if (!match) return;
+    try {
+      $("medications").value = decodeURIComponent(match[1]);
+    } catch (error) {
+      return;
+    }
+    history.replaceState(null, "", window.location.pathname);
+    runCheck();
+  }
+
   document.addEventListener("DOMContentLoaded", () => {
     $("check-form").addEventListener("submit", runCheck);
     $("batch-form").addEventListener("submit", runBatch);
     setupCombobox();
+    listFromAddress();
   });
 })();
