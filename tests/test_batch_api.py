@@ -122,3 +122,13 @@ def test_the_summary_lists_conditions_it_could_not_recognise(client):
     assert p2["unrecognised_conditions"] == []
     summary = client.post("/api/v1/batch?part=summary", data=upload, content_type="text/csv").get_data(as_text=True)
     assert "unrecognised_conditions" in summary.splitlines()[0] and "bad knees" in summary
+
+
+def test_codes_in_cells_are_read_like_the_api_reads_them(client):
+    data = "patient_id,medications\nP1,\"RxCUI 4603; Lipitor\"\nP2,NDC 0378-0208-01\n"
+    rows = client.post("/api/v1/batch", data=data, content_type="text/csv",
+                       headers={"Accept": "application/json"}).get_json()["rows"]
+    assert [(r["medication"], r["status"], r["ingredients"]) for r in rows] == [
+        ("RxCUI 4603", "flagged", ["furosemide"]), ("Lipitor", "flagged", ["atorvastatin"]),
+        ("NDC 0378-0208-01", "unresolved", [])]
+    assert "openFDA" in rows[2]["notes"]

@@ -10,6 +10,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from .. import messages
+from ..entries import MedicationEntry
 from ..evidence import Evidence
 from ..matching import LIST_RULES, Facts, Tally, assess, match_conditions
 from ..pipeline import Pipeline
@@ -99,7 +100,8 @@ class BatchChecker:
         return {i: records for i in ingredients if (records := self._evidence.get(i))}
 
     def _result(self, text: str) -> tuple[tuple[str, ...], Facts]:
-        resolution = self.pipeline.resolve(text)
+        # A cell that is a code ("RxCUI 4603", "NDC 0378-0208-01") is read from the seed's code table.
+        resolution = self.pipeline.resolve_entry(MedicationEntry(text))
         names = [i.name for i in resolution.ingredients]
         evidence = self._evidence_for(names) if self.evidence is not None and names else None
         entry = assess(resolution, self.pipeline.lexicon, evidence)

@@ -10,13 +10,13 @@ from __future__ import annotations
 import copy
 import json
 import uuid
-from urllib.parse import quote
 from collections.abc import Callable
 from dataclasses import dataclass
 from functools import cache
 from itertools import islice
 from pathlib import Path
 from typing import Any
+from urllib.parse import quote
 
 import jsonschema_rs
 import requests
