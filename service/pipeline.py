@@ -46,11 +46,13 @@ class Pipeline:
         """
         inputs = [MedicationEntry.of(m) for m in medications]
         sources = self.sources if use_sources else ()
-        resolutions = [self.resolve_entry(entry, sources) for entry in inputs]
+        # One deadline per source for the whole check: code lookups and evidence share the budget.
+        deadlines = {source.name: source.clock() + source.budget_seconds for source in sources}
+        resolutions = [self.resolve_entry(entry, sources, deadlines) for entry in inputs]
         # Ingredients the seed does not flag first: that is where a source adds the most.
         ingredients = sorted(dict.fromkeys(i.name for r in resolutions for i in r.ingredients),
                              key=self.lexicon.is_flagged_ingredient)
-        reports = [ask(source, ingredients, source.clock() + source.budget_seconds) for source in sources]
+        reports = [ask(source, ingredients, deadlines[source.name]) for source in sources]
         evidence = merge(reports)
         entries = [
             assess(resolution, self.lexicon, evidence)
@@ -63,7 +65,8 @@ class Pipeline:
         result.inputs = inputs
         return result
 
-    def resolve_entry(self, entry: MedicationEntry, sources: Sequence[EvidenceSource] = ()) -> Resolution:
+    def resolve_entry(self, entry: MedicationEntry, sources: Sequence[EvidenceSource] = (),
+                      deadlines: dict[str, float] | None = None) -> Resolution:
         """Resolve an entry: its text, or its code (RXCUI, NDC) and text together.
 
         A code is read from the seed's table, then from the sources that can look codes up. A
@@ -74,9 +77,10 @@ class Pipeline:
             return self.resolve(entry.text)
         written_code = not (entry.rxcui or entry.ndc)
         from_text = self.resolve(entry.text) if entry.text.strip() and not written_code else None
-        return reconcile(entry.text, self.read_code(*code, sources), from_text)
+        return reconcile(entry.text, self.read_code(*code, sources, deadlines), from_text)
 
-    def read_code(self, system: str, code: str, sources: Sequence[EvidenceSource] = ()) -> CodeReading:
+    def read_code(self, system: str, code: str, sources: Sequence[EvidenceSource] = (),
+                  deadlines: dict[str, float] | None = None) -> CodeReading:
         """What a code stands for: the seed's table of ingredient codes, then any source that looks codes up."""
         if system == RXNORM and (found := self.lexicon.codes.get((system, code))):
             return CodeReading(system, code, found, "table")
@@ -87,7 +91,8 @@ class Pipeline:
         codes = (code,) if system == RXNORM else _ndc_forms(code)
         for source in lookups:
             try:
-                names = source.code_names(system, codes, source.clock() + source.budget_seconds)
+                deadline = (deadlines or {}).get(source.name) or source.clock() + source.budget_seconds
+                names = source.code_names(system, codes, deadline)
             except Exception as error:  # noqa: BLE001 - a source must never break a check
                 log.info("code lookup in %s not done: %s", source.name, type(error).__name__)
                 return CodeReading(system, code, None, source.name, messages.CODE_LOOKUP_UNAVAILABLE.format(code=label))
@@ -97,7 +102,7 @@ class Pipeline:
             if len(readings) > 1:
                 return CodeReading(system, code, None, source.name, messages.CODE_AMBIGUOUS.format(
                     code=label, readings="; ".join(" / ".join(r) for r in sorted(readings))))
-        return CodeReading(system, code, None, "openfda", messages.CODE_NOT_IN_OPENFDA.format(code=label))
+        return CodeReading(system, code, None, lookups[-1].name, messages.CODE_NOT_IN_OPENFDA.format(code=label))
 
     def _ingredients_of(self, name: str) -> tuple[str, ...]:
         """The ingredients a product's generic name reads as, when it reads completely."""

@@ -143,3 +143,22 @@ def test_every_code_in_the_table_names_an_ingredient_the_seed_knows(lexicon):
     known = {i for entry in lexicon.names.values() for i in entry.ingredients}
     assert len(lexicon.codes) >= 80
     assert {i for ingredients in lexicon.codes.values() for i in ingredients} <= known
+
+
+def test_code_lookups_of_one_check_share_the_sources_budget(lexicon):
+    class Clocked(CodeSource):
+        def __init__(self):
+            super().__init__()
+            self.now, self.deadlines = 100.0, []
+
+        def clock(self):
+            self.now += 1.0  # every look at the clock is a second later
+            return self.now
+
+        def code_names(self, system, codes, deadline):
+            self.deadlines.append(deadline)
+            return []
+
+    source = Clocked()
+    Pipeline(lexicon, [source]).check([MedicationEntry("", rxcui=str(900000 + n)) for n in range(5)])
+    assert len(source.deadlines) == 5 and len(set(source.deadlines)) == 1
