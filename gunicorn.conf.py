@@ -2,7 +2,6 @@
 
 import os
 import shutil
-import tempfile
 
 workers = int(os.environ.get("WEB_CONCURRENCY", "1"))
 threads = int(os.environ.get("GUNICORN_THREADS", "4"))
@@ -20,11 +19,12 @@ if _control_socket:
     control_socket = _control_socket
 
 # Prometheus metrics from every worker (/metrics sums them): each process writes its own files in
-# this folder. Set here, before the app (and prometheus_client) is imported. Files of a previous run
-# are removed in on_starting, so counters start at zero with the server.
+# this folder, by default one per server in the instance folder. Named here, before the app (and
+# prometheus_client) is imported; made and emptied in on_starting, so counters start at zero.
 _own_metrics_dir = "PROMETHEUS_MULTIPROC_DIR" not in os.environ
 if _own_metrics_dir:
-    os.environ["PROMETHEUS_MULTIPROC_DIR"] = tempfile.mkdtemp(prefix="crampcheck-metrics-")
+    os.environ["PROMETHEUS_MULTIPROC_DIR"] = os.path.join(os.path.dirname(os.path.abspath(__file__)), "instance",
+                                                          f"metrics-{os.getpid()}")
 
 
 def on_starting(server):
