@@ -1,6 +1,7 @@
 """gunicorn settings, read from the environment (defaults suit one small machine)."""
 
 import os
+import shutil
 
 workers = int(os.environ.get("WEB_CONCURRENCY", "1"))
 threads = int(os.environ.get("GUNICORN_THREADS", "4"))
@@ -17,9 +18,38 @@ control_socket_disable = not _control_socket
 if _control_socket:
     control_socket = _control_socket
 
+# Prometheus metrics from every worker (/metrics sums them): each process writes its own files in
+# this folder, by default one per server in the instance folder. Named here, before the app (and
+# prometheus_client) is imported; made and emptied in on_starting, so counters start at zero.
+_own_metrics_dir = "PROMETHEUS_MULTIPROC_DIR" not in os.environ
+if _own_metrics_dir:
+    os.environ["PROMETHEUS_MULTIPROC_DIR"] = os.path.join(os.path.dirname(os.path.abspath(__file__)), "instance",
+                                                          f"metrics-{os.getpid()}")
+
 
 def on_starting(server):
     """Prepare the database when configured (the embedded default) and build the seed index, in the master."""
     from service.startup import start
 
+    _clear_metrics(os.environ["PROMETHEUS_MULTIPROC_DIR"])
     start(server.app.wsgi())
+
+
+def child_exit(server, worker):
+    """Mark a dead worker's metrics files so its live gauges stop counting (counters are kept)."""
+    from prometheus_client import multiprocess
+
+    multiprocess.mark_process_dead(worker.pid)
+
+
+def on_exit(server):
+    """Remove the metrics folder this configuration made."""
+    if _own_metrics_dir:
+        shutil.rmtree(os.environ["PROMETHEUS_MULTIPROC_DIR"], ignore_errors=True)
+
+
+def _clear_metrics(folder):
+    os.makedirs(folder, exist_ok=True)
+    for name in os.listdir(folder):
+        if name.endswith(".db"):
+            os.remove(os.path.join(folder, name))

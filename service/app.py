@@ -8,7 +8,7 @@ from typing import Any
 
 from flask import Flask
 
-from . import cli, config, docs, errors, extensions, health, logs, schemas, services, web
+from . import access, cli, config, docs, errors, extensions, health, logs, schemas, services, telemetry, web
 from .api import blp as api_blueprint
 from .batch import jobs as batch_jobs
 from .batch.views import blp as batch_blueprint
@@ -29,6 +29,7 @@ def create_app(overrides: Mapping[str, Any] | None = None) -> Flask:
     app.json.sort_keys = False  # keep fields in the documented order
     os.makedirs(app.instance_path, exist_ok=True)
     logs.init_app(app)
+    access.init_app(app)
     db.init_app(app)
     errors.init_app(app)
     extensions.api.init_app(app)
@@ -37,6 +38,7 @@ def create_app(overrides: Mapping[str, Any] | None = None) -> Flask:
     extensions.api.register_blueprint(batch_blueprint)
     interop_views.init_app(app, extensions.api)
     services.init_app(app)
+    telemetry.init_app(app)
     batch_jobs.init_app(app)
     app.register_blueprint(health.bp)
     docs.init_app(app)

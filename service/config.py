@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import secrets
 from collections.abc import Mapping
 from typing import Any
 
@@ -60,6 +61,15 @@ SETTINGS: dict[str, tuple[Any, Any]] = {
     "OPENFDA_LABEL_TTL_HOURS": (24, float),
     "OPENFDA_FAERS_TTL_HOURS": (168, float),
     "OPENFDA_CLASS_TTL_HOURS": (24, float),
+    # Access: API keys (off or required), the page's signed session, rate limits, CORS, proxies.
+    "API_KEYS": ("off", str),
+    "SECRET_KEY": (None, str),  # signs the page's session cookie; default: random per start
+    "PAGE_SESSION_HOURS": (12, float),
+    "RATE_LIMIT": ("300/minute", str),  # per API key or client address; off or empty: no limit
+    "RATE_LIMIT_KEY_PREFIX": ("crampcheck-rate", str),
+    "CORS_ORIGINS": ("", str),  # origins allowed to call the API from a browser, comma-separated
+    "TRUSTED_PROXIES": (0, int),  # proxies in front whose X-Forwarded-For/-Proto/-Host are believed
+    "METRICS_ENABLED": (True, _bool),
 }
 
 
@@ -74,6 +84,23 @@ def database_uri(url: str | None, instance_path: str) -> str:
     return url
 
 
+def access_settings(config: dict[str, Any]) -> None:
+    """Check and normalise the access settings; a typo must not leave the API open."""
+    mode = (config["API_KEYS"] or "off").strip().lower()
+    if mode not in ("off", "required"):
+        raise ValueError(f"API_KEYS must be 'off' or 'required', not {config['API_KEYS']!r}")
+    config["API_KEYS"] = mode
+    limit = (config["RATE_LIMIT"] or "").strip()
+    config["RATE_LIMIT"] = "" if limit.lower() in ("", "off", "none", "0") else limit
+    origins = config["CORS_ORIGINS"]
+    if isinstance(origins, str):
+        origins = origins.replace(",", " ").split()
+    config["CORS_ORIGINS"] = [o.rstrip("/") for o in origins]
+    # Without SECRET_KEY every start signs with a new key: page sessions then last until a restart
+    # and are valid on this instance only (set SECRET_KEY when running more than one).
+    config["SECRET_KEY"] = config["SECRET_KEY"] or secrets.token_urlsafe(32)
+
+
 def load(environ: Mapping[str, str], instance_path: str, overrides: Mapping[str, Any] | None) -> dict[str, Any]:
     """Build the app configuration."""
     config = {name: parse(environ[name]) if name in environ else default for name, (default, parse) in SETTINGS.items()}
@@ -86,6 +113,7 @@ def load(environ: Mapping[str, str], instance_path: str, overrides: Mapping[str,
                                            "json_serializer": lambda value: orjson.dumps(value).decode()}
     if config["PREPARE_ON_START"] is None:
         config["PREPARE_ON_START"] = config["SQLALCHEMY_DATABASE_URI"].startswith("sqlite")
+    access_settings(config)
     config["BATCH_WORKER"] = config["BATCH_WORKER"] or ("external" if config["REDIS_URL"] else "embedded")
     # The largest body any endpoint takes (a batch upload); the check endpoint lowers it for itself.
     config["MAX_CONTENT_LENGTH"] = config["BATCH_MAX_BYTES"]

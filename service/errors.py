@@ -20,10 +20,15 @@ PROBLEM_TYPES = {
     415: "unsupported-media-type", 422: "validation-failed", 429: "rate-limited", 500: "internal-error",
     503: "not-ready",
 }
+# Problem types more specific than their status's, registered by passing their slug to problem_type.
+NAMED_TYPES: dict[str, int] = {"cross-origin-refused": 403}
 
 
-def problem_type(status: int) -> str:
-    """The type URI of problems with this status (about:blank for a status with no type of its own)."""
+def problem_type(status: int, slug: str | None = None) -> str:
+    """The type URI of a problem: its named type, else its status's (about:blank for a status with none)."""
+    if slug is not None:
+        assert NAMED_TYPES.get(slug) == status, f"problem type {slug!r} is not registered for {status}"
+        return PROBLEM_URN + slug
     slug = PROBLEM_TYPES.get(status)
     return PROBLEM_URN + slug if slug else "about:blank"
 

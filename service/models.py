@@ -1,4 +1,4 @@
-"""Typed SQLAlchemy 2.0 models: the seed tables."""
+"""Typed SQLAlchemy 2.0 models: the seed tables, batch jobs, the openFDA cache and API keys."""
 
 from __future__ import annotations
 
@@ -113,6 +113,9 @@ class BatchJob(db.Model):
     error: Mapped[str | None] = mapped_column(Text)
     # The upload, zlib-compressed; cleared once the results are complete.
     upload: Mapped[bytes | None] = mapped_column(LargeBinary)
+    # Who made it ("key:<id>" or "page:<session id>"); only they can see it. None: made while API keys
+    # were off, seen by anyone holding its unguessable id.
+    owner: Mapped[str | None] = mapped_column(String(64))
 
 
 class BatchChunk(db.Model):
@@ -128,6 +131,17 @@ class BatchChunk(db.Model):
     data: Mapped[bytes] = mapped_column(LargeBinary)
     # zlib-compressed JSON of the patient tallies of this chunk
     patients: Mapped[bytes] = mapped_column(LargeBinary)
+
+
+class ApiKey(db.Model):
+    """A client's API key: only its SHA-256 is kept, so the database never holds a usable key."""
+
+    __tablename__ = "api_key"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    name: Mapped[str] = mapped_column(String(100), unique=True)
+    key_hash: Mapped[str] = mapped_column(String(64), unique=True)
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    revoked_at: Mapped[datetime | None] = mapped_column()
 
 
 class PharmClass(db.Model):

@@ -8,6 +8,7 @@ It takes the seed index and the sources as arguments: no Flask, no configuration
 from __future__ import annotations
 
 import logging
+import time
 from collections.abc import Callable, Sequence
 from functools import lru_cache
 
@@ -27,9 +28,11 @@ RESOLUTION_CACHE = 8192  # distinct entries kept per process; most lists repeat 
 class Pipeline:
     """Checks lists against one seed index and a list of evidence sources."""
 
-    def __init__(self, lexicon: Lexicon, sources: Sequence[EvidenceSource] = ()):
+    def __init__(self, lexicon: Lexicon, sources: Sequence[EvidenceSource] = (),
+                 observe: Callable[[CheckResult, float], None] | None = None):
         self.lexicon = lexicon
         self.sources = tuple(sources)
+        self.observe = observe  # told of every check and its seconds (metrics, audit log)
         # Resolution is pure and its results immutable: the same text always resolves the same way.
         self.resolve: Callable[[str], Resolution] = lru_cache(maxsize=RESOLUTION_CACHE)(
             lambda text: resolve(text, lexicon))
@@ -44,6 +47,7 @@ class Pipeline:
         Entries are strings as written or MedicationEntry objects; the result keeps them
         (`CheckResult.inputs`, in order) for the steps that use more than the text.
         """
+        started = time.perf_counter()
         inputs = [MedicationEntry.of(m) for m in medications]
         sources = self.sources if use_sources else ()
         # One deadline per source for the whole check: code lookups and evidence share the budget.
@@ -63,6 +67,8 @@ class Pipeline:
         result = check([e.text for e in inputs], conditions, self.lexicon, entries=entries)
         result.sources = {report.source: report.block() for report in reports}
         result.inputs = inputs
+        if self.observe is not None:
+            self.observe(result, time.perf_counter() - started)
         return result
 
     def resolve_entry(self, entry: MedicationEntry, sources: Sequence[EvidenceSource] = (),

@@ -41,6 +41,7 @@ class Services:
     # Builds the batch-job queue and its task (opening a SQLite queue file is I/O: done on first use).
     queue_factory: Callable[[], tuple[Any, Callable[[str], Any]]] | None = None
     consumer: dict[str, Any] = field(default_factory=dict)  # the embedded job consumer, per process
+    on_check: Callable[[Any, float], None] | None = None  # told of every check (metrics, audit log)
     _pipeline: Pipeline | None = None
     _queue: tuple[Any, Callable[[str], Any]] | None = None
     _lock: threading.RLock = field(default_factory=threading.RLock)
@@ -115,7 +116,7 @@ class Services:
         # walking them on every collection (and, before a fork, from touching their pages). No
         # collection first: it would cost a command a tenth of its start for a few kilobytes.
         gc.freeze()
-        return Pipeline(lexicon, [source] if source else [])
+        return Pipeline(lexicon, [source] if source else [], observe=self.on_check)
 
 
     def _lexicon(self, version: str | None, read: Callable[[], Any]) -> Lexicon:

@@ -18,6 +18,8 @@ from service.startup import prepare
 # Tests never reach openFDA; the ones about it turn it on against `responses`. Set here so that
 # worker processes started by tests inherit it too.
 os.environ["OPENFDA_ENABLED"] = "false"
+# The suite sends hundreds of requests from one address: no rate limit, except in the tests about it.
+os.environ["RATE_LIMIT"] = "off"
 
 
 @pytest.fixture(scope="session")

@@ -411,3 +411,36 @@ def test_a_list_in_the_address_fragment_is_checked_and_leaves_the_address(browse
     assert "(1)" in page.locator(".group-flagged h3").inner_text()
     assert page.evaluate("window.location.hash") == ""
     context.close()
+
+
+@pytest.fixture(scope="module")
+def keys_base_url(database_uri, tmp_path_factory):
+    """A server that requires API keys: the page must work through its same-origin session."""
+    app = create_app({"TESTING": True, "DATABASE_URL": database_uri, "OPENFDA_ENABLED": False, "API_KEYS": "required",
+                      "HUEY_SQLITE_FILE": str(tmp_path_factory.mktemp("web-keys") / "queue.db"),
+                      "HUEY_NAME": "web-keys-tests", "BATCH_SYNC_MAX_ROWS": 50, "BATCH_CHUNK_ROWS": 20})
+    server = make_server("127.0.0.1", 0, app, threaded=True)
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    yield f"http://127.0.0.1:{server.server_port}"
+    server.shutdown()
+
+
+def test_page_works_without_a_key_when_keys_are_required(browser, keys_base_url, tmp_path):
+    context = browser.new_context(base_url=keys_base_url, accept_downloads=True)
+    page = context.new_page()
+    page.goto("/")
+    _check(page, "Lasix 40mg\nLipitor")
+    assert "Loop diuretics" in page.locator("#results").inner_text()
+    upload = tmp_path / "big.csv"
+    upload.write_text("patient_id,medications\n" + "".join(f"P{n},Lasix, Lipitor\n" for n in range(60)))
+    page.get_by_label("CSV or Excel file", exact=True).set_input_files(str(upload))
+    page.get_by_role("button", name="Upload and check").click()
+    link = page.get_by_role("link", name="Download the results (CSV)")
+    link.wait_for(timeout=30_000)
+    with page.expect_download() as download_info:
+        link.click()
+    assert Path(download_info.value.path()).read_text().startswith("patient_id,row,position")
+    # The same API from anywhere else still needs a key.
+    assert context.request.get(keys_base_url + "/api/v1/drug-classes",
+                               headers={"Sec-Fetch-Site": "cross-site"}).status == 401
+    context.close()

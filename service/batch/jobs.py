@@ -25,6 +25,8 @@ from flask import Flask, current_app
 from sqlalchemy import delete, func, select, update
 from sqlalchemy.exc import IntegrityError
 
+from .. import audit, metrics
+from ..access import Principal, keys
 from ..extensions import db
 from ..models import BatchChunk, BatchJob
 from ..models import utcnow as now
@@ -116,20 +118,44 @@ def run_worker(app: Flask, workers: int) -> None:
     consumer.run()
 
 
-def create_job(upload: bytes, total_rows: int) -> BatchJob:
-    """Store an upload as a queued job and queue it."""
+def create_job(upload: bytes, total_rows: int, owner: Principal | None = None) -> BatchJob:
+    """Store an upload as a queued job of its owner (None: API keys are off) and queue it."""
     config = current_app.config
     chunk_rows = config["BATCH_CHUNK_ROWS"]
     job = BatchJob(
         id=str(uuid.uuid4()), status="queued", total_rows=total_rows, chunk_rows=chunk_rows,
         chunks_total=-(-total_rows // chunk_rows), created_at=now(), updated_at=now(),
         expires_at=now() + timedelta(hours=config["BATCH_RETENTION_HOURS"]),
-        upload=zlib.compress(upload, 1),
+        upload=zlib.compress(upload, 1), owner=owner.owner if owner else None,
     )
     db.session.add(job)
     db.session.commit()
     services().run_job(job.id)
+    metrics.JOBS.labels("queued").inc()
+    audit.job("created", job.id, owner.name if owner else audit.ANONYMOUS, total_rows, "queued")
     return job
+
+
+def visible_to(job: BatchJob, caller: Principal | None) -> bool:
+    """Whether a caller may see a job: its owner only (anyone with the id, for jobs made without keys)."""
+    return job.owner is None or (caller is not None and caller.owner == job.owner)
+
+
+def owner_name(owner: str | None) -> str:
+    """The audit name of a job's owner."""
+    kind, _, ident = (owner or "").partition(":")
+    if kind == "key" and ident.isdigit():
+        return keys.name_of(int(ident)) or "deleted key"
+    return "web page" if kind == "page" else audit.ANONYMOUS
+
+
+def entry_statuses(chunk: Chunk) -> dict[str, int]:
+    """Checked entries of a chunk by status (flagged, not_flagged, unresolved, error)."""
+    counts: dict[str, int] = {}
+    for row in chunk.rows:
+        status = chunk.results[row[4]][0].replace(" ", "_") if row[4] >= 0 else "error"
+        counts[status] = counts.get(status, 0) + 1
+    return counts
 
 
 def process_job(job_id: str) -> None:
@@ -142,7 +168,8 @@ def process_job(job_id: str) -> None:
     try:
         with _heartbeat(job_id, current_app.config["BATCH_STALE_SECONDS"] / 3):
             _process_chunks(job)
-            _finish(job)
+            if not _finish(job):
+                return  # another worker is still writing a chunk; it will finish the job
     except Exception as error:  # noqa: BLE001 - any failure must end as a failed job, never silently
         db.session.rollback()
         log.error("batch job %s failed: %s", job_id, type(error).__name__)
@@ -150,6 +177,17 @@ def process_job(job_id: str) -> None:
         if job is not None:
             job.status, job.error, job.updated_at = "failed", "The job failed unexpectedly; please upload again.", now()
             db.session.commit()
+    _audit_end(job_id)
+
+
+def _audit_end(job_id: str) -> None:
+    """Count and log a job that ended here (done or failed), with its time since upload."""
+    job = db.session.get(BatchJob, job_id)
+    if job is None:
+        return
+    metrics.JOBS.labels(job.status).inc()
+    seconds = (job.updated_at - job.created_at).total_seconds()
+    audit.job("ended", job.id, owner_name(job.owner), job.total_rows, job.status, seconds)
 
 
 @contextmanager
@@ -190,6 +228,7 @@ def _process_chunks(job: BatchJob) -> None:
                 continue
             patients: dict[str, Tally] = {}
             output = checker.check_rows(rows, patients)
+            metrics.record_entries("job", entry_statuses(output))
             chunk = BatchChunk(job_id=job.id, index=index, rows=len(rows), data=_pack(output.to_json()),
                                patients=_pack([[p, *t.to_list()] for p, t in patients.items()]))
         db.session.add(chunk)
@@ -203,13 +242,15 @@ def _process_chunks(job: BatchJob) -> None:
         db.session.commit()
 
 
-def _finish(job: BatchJob) -> None:
+def _finish(job: BatchJob) -> bool:
+    """Mark the job done once every chunk is written; False while another worker still writes one."""
     written = db.session.scalar(select(func.count()).where(BatchChunk.job_id == job.id))
     if written < job.chunks_total:
-        return  # another worker is still writing a chunk; it will finish the job
+        return False
     job.status, job.upload, job.updated_at = "done", None, now()
     job.rows_done = job.total_rows
     db.session.commit()
+    return True
 
 
 def _pack(value: Any) -> bytes:

@@ -4,12 +4,15 @@ from __future__ import annotations
 
 import csv
 import io
+import time
 from typing import Any
 
 from flask import Response, current_app, request, stream_with_context, url_for
 from flask.views import MethodView
 from flask_smorest import Blueprint, abort
 
+from .. import audit, metrics
+from ..access import current_principal
 from ..extensions import problem
 from ..services import services
 from . import jobs
@@ -49,7 +52,7 @@ class Batch(MethodView):
         total = _count_records(text, layout)
         if total <= current_app.config["BATCH_SYNC_MAX_ROWS"]:
             return _answer_now(text, layout, args["part"])
-        job = jobs.create_job(upload, total)
+        job = jobs.create_job(upload, total, current_principal())
         return _job_body(job), 202, {"Location": url_for("batch.BatchJob", job_id=job.id)}
 
 
@@ -139,8 +142,12 @@ def _answer_now(text: str, layout: Layout, part: str):
     pipeline = services().pipeline
     checker = BatchChecker(pipeline, config["MAX_ENTRY_CHARS"], pipeline.evidence_provider(shared_budget=True))
     patients: dict[str, Tally] = {}
+    started = time.perf_counter()
     with collection_paused():
         chunk = checker.check_rows(read_rows(text, layout, config["BATCH_MAX_CELL_CHARS"]), patients)
+    counts = jobs.entry_statuses(chunk)
+    metrics.record_entries("batch", counts)
+    audit.batch(counts, len({r[1] for r in chunk.rows}), time.perf_counter() - started)
     summaries = patient_summaries(patients)
     if request.accept_mimetypes.best_match(["text/csv", "application/json"]) == "application/json":
         total = len({r[1] for r in chunk.rows})
@@ -162,7 +169,7 @@ def _meta(total_rows: int) -> dict[str, Any]:
 
 def _job(job_id: str):
     job = jobs.live_job(job_id)
-    if job is None:
+    if job is None or not jobs.visible_to(job, current_principal()):
         abort(404, message="No such batch job: it never existed, was deleted, or has expired.")
     return job
 

@@ -26,6 +26,8 @@ from pyrate_limiter import Limiter
 from tenacity import Retrying, retry_if_exception_type, stop_after_attempt, wait_exponential_jitter
 from urllib3.exceptions import NameResolutionError
 
+from ..metrics import OPENFDA_CALLS
+
 log = logging.getLogger(__name__)
 # openFDA refuses any character outside this set (HTTP 400 "Search not supported").
 _NOT_ALLOWED = re.compile(r"[^0-9a-zA-Z@%/\\',._:(){}\[\]\-><=* ]")
@@ -92,9 +94,15 @@ class OpenFDAClient:
         if search:
             query["search"] = search
         try:
-            return self.breaker.call(self._with_retries, endpoint, query, deadline)
+            body = self.breaker.call(self._with_retries, endpoint, query, deadline)
         except pybreaker.CircuitBreakerError as error:
+            OPENFDA_CALLS.labels(endpoint, "circuit_open").inc()
             raise OpenFDAUnavailable("openFDA circuit is open after repeated failures") from error
+        except OpenFDAError as error:
+            OPENFDA_CALLS.labels(endpoint, "rejected" if isinstance(error, OpenFDARejected) else "unavailable").inc()
+            raise
+        OPENFDA_CALLS.labels(endpoint, "ok" if body is not None else "not_found").inc()
+        return body
 
     def total(self, endpoint: str, search: str | None, deadline: float | None = None) -> tuple[int, str | None]:
         """How many records match (0 when none), and openFDA's last_updated date."""

@@ -20,6 +20,7 @@ from sqlalchemy.dialects import postgresql, sqlite
 
 from .. import messages
 from ..evidence import SourceReport
+from ..metrics import OPENFDA_CACHE
 from ..models import OpenFDACache, utcnow
 from ..text import name_key, strip_salt
 from .client import OpenFDAClient, OpenFDAError, quote
@@ -48,10 +49,14 @@ class DatabaseCache:
         self.engine = engine
 
     def get_many(self, keys: Iterable[str]) -> dict[str, Any]:
-        query = select(OpenFDACache.key, OpenFDACache.value).where(OpenFDACache.key.in_(list(keys)),
+        wanted = list(keys)
+        query = select(OpenFDACache.key, OpenFDACache.value).where(OpenFDACache.key.in_(wanted),
                                                                    OpenFDACache.expires_at > utcnow())
         with self.engine().connect() as connection:
-            return {key: json.loads(value) for key, value in connection.execute(query)}
+            found = {key: json.loads(value) for key, value in connection.execute(query)}
+        OPENFDA_CACHE.labels("hit").inc(len(found))
+        OPENFDA_CACHE.labels("miss").inc(len(set(wanted)) - len(found))
+        return found
 
     def set(self, key: str, value: Any, ttl: timedelta) -> None:
         """Store or replace an entry in one statement (the database's own ON CONFLICT upsert)."""
