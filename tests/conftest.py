@@ -11,6 +11,7 @@ import responses
 from sqlalchemy import create_engine, text
 
 from service import create_app
+from service.extensions import db
 from service.lexicon import Lexicon
 from service.seeding import read_seed_files
 from service.startup import prepare
@@ -54,16 +55,36 @@ def database_uri(tmp_path_factory) -> str:
     return url
 
 
+_MADE_APPS: list = []
+
+
 @pytest.fixture(scope="session")
 def make_app(database_uri, tmp_path_factory):
     """Build an app of its own for a test that needs another configuration (on the prepared database)."""
 
     def make(**overrides):
         queue = tmp_path_factory.mktemp("queue") / "queue.db"
-        return create_app({"TESTING": True, "DATABASE_URL": database_uri, "HUEY_SQLITE_FILE": str(queue),
+        made = create_app({"TESTING": True, "DATABASE_URL": database_uri, "HUEY_SQLITE_FILE": str(queue),
                            "OPENFDA_ENABLED": False, **overrides})
+        _MADE_APPS.append(made)
+        return made
 
     return make
+
+
+@pytest.fixture(autouse=True)
+def _close_connections_of_apps_made_by_the_test():
+    """Each app has its own connection pool: close the pools of a test's apps when it ends.
+
+    Left to the garbage collector, a few hundred apps' idle connections exceed PostgreSQL's
+    max_connections in the PostgreSQL pass.
+    """
+    before = len(_MADE_APPS)
+    yield
+    made, _MADE_APPS[before:] = _MADE_APPS[before:], []
+    for made_app in made:
+        with made_app.app_context():
+            db.engine.dispose()
 
 
 @pytest.fixture(scope="session")
