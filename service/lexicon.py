@@ -14,6 +14,7 @@ from rapidfuzz import process
 from rapidfuzz.distance import OSA
 
 from .amplifiers import Amplifier, Side
+from .reasoning.rules import Rules
 from .text import name_key
 
 # Which name wins when two sources give the same key: the curated ones first.
@@ -112,6 +113,7 @@ class SeedData:
     negatives: list[dict[str, Any]] = field(default_factory=list)
     codes: list[dict[str, Any]] = field(default_factory=list)
     amplifiers: list[dict[str, Any]] = field(default_factory=list)
+    reasoning: list[dict[str, Any]] = field(default_factory=list)  # {kind, id, position, data}
 
 
 @dataclass
@@ -131,6 +133,7 @@ class Lexicon:
     negatives: dict[str, Negative] = field(default_factory=dict)
     codes: dict[tuple[str, str], tuple[str, ...]] = field(default_factory=dict)  # (system, code) -> ingredients
     amplifiers: tuple[Amplifier, ...] = ()
+    rules: Rules = field(default_factory=lambda: Rules.build((), {}, {}))
 
     @classmethod
     def build(cls, seed: SeedData, vet: bool = True) -> Lexicon:
@@ -198,6 +201,7 @@ class Lexicon:
                           tuple(refs[i] for i in a["references"]))
                 for a in seed.amplifiers
             ),
+            rules=Rules.build(seed.reasoning, classes, refs),
         )
 
     def is_flagged_ingredient(self, ingredient: str) -> bool:

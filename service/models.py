@@ -185,5 +185,19 @@ class Amplifier(db.Model):
     references: Mapped[list[str]] = mapped_column(JSON)
 
 
-SEED_MODELS: tuple[Any, ...] = (PharmClass, Member, DrugName, Negative, Condition, DrugCode, Amplifier, DrugClass,
-                                Reference, SeedVersion)
+class ReasoningRule(db.Model):
+    """One record of the seed's clinical-reasoning files, kept as the file writes it.
+
+    `kind` names the file: class_words, lab_checks, attribution, other_causes or self_care; the
+    records are read back into typed objects by the in-memory index (service/reasoning/rules.py).
+    """
+
+    __tablename__ = "reasoning_rule"
+    kind: Mapped[str] = mapped_column(String(32), primary_key=True)
+    id: Mapped[str] = mapped_column(String(100), primary_key=True)
+    position: Mapped[int] = mapped_column()  # the order of the file
+    data: Mapped[dict[str, Any]] = mapped_column(JSON)
+
+
+SEED_MODELS: tuple[Any, ...] = (PharmClass, Member, DrugName, Negative, Condition, DrugCode, Amplifier, ReasoningRule,
+                                DrugClass, Reference, SeedVersion)

@@ -16,12 +16,14 @@ from sqlalchemy import Engine, delete, insert, select, text
 from . import models
 from .extensions import db
 from .lexicon import SeedData
+from .reasoning.rules import seed_records
 
 SEED_DIR = Path(__file__).resolve().parent.parent / "seed"
 SEED_FILES = (
     "VERSION", "references.yaml", "drug_classes.yaml", "members.csv",
     "synonyms.csv", "products.csv", "vocabulary.csv", "conditions.yaml", "pharm_classes.csv", "negatives.csv",
     "dose_forms.csv", "common_products.csv", "rxnorm_codes.csv", "amplifiers.yaml",
+    "class_words.yaml", "lab_checks.yaml", "attribution.yaml", "care.yaml",
 )
 # Built on a user's machine from FDA's NDC directory (flask --app service vocabulary); loaded when present.
 OPTIONAL_SEED_FILES = ("ndc_vocabulary.csv",)
@@ -137,6 +139,8 @@ def read_seed_files(seed_dir: Path = SEED_DIR) -> SeedData:
     seed.amplifiers = [
         {"id": k, "first_above_mg": None, **v} for k, v in _yaml(seed_dir / "amplifiers.yaml").items()
     ]
+    seed.reasoning = seed_records({name: _yaml(seed_dir / f"{name}.yaml")
+                                   for name in ("class_words", "lab_checks", "attribution", "care")})
     return seed
 
 
@@ -168,6 +172,7 @@ def load_seed(seed: SeedData, force: bool = False) -> bool:
     session.execute(insert(models.PharmClass), seed.pharm_classes)
     session.execute(insert(models.DrugCode), seed.codes)
     session.execute(insert(models.Amplifier), seed.amplifiers)
+    session.execute(insert(models.ReasoningRule), seed.reasoning)
     session.add(models.SeedVersion(id=1, version=seed.version))
     session.commit()
     return True
@@ -203,4 +208,5 @@ def read_seed_from_db() -> SeedData:
     seed.codes = rows(models.DrugCode, "system", "code", "ingredients", "references")
     seed.amplifiers = rows(models.Amplifier, "id", "effect", "tier", "first", "second", "first_above_mg", "why",
                            "references")
+    seed.reasoning = rows(models.ReasoningRule, "kind", "id", "position", "data")
     return seed
