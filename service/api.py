@@ -41,7 +41,8 @@ class Check(MethodView):
     @problem(blp, 413, "Body too large")
     def post(self, body: dict[str, Any]):
         """Check a medication list for medicines associated with muscle cramps."""
-        result = services().pipeline.check(body["medications"], body["conditions"], body["openfda"])
+        result = services().pipeline.check(body["medications"], body["conditions"], body["openfda"],
+                                            onset=body["onset"])
         # Built without marshmallow's dump (the schema documents it; tests hold the two equal).
         return current_app.json.response(check_json(result))
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
+from datetime import date
 from functools import cached_property
 from typing import TYPE_CHECKING, Any
 
@@ -11,6 +12,8 @@ from . import messages
 from .amplifiers import FoundAmplifier, find_amplifiers
 from .entries import MedicationEntry
 from .lexicon import Condition, DrugClass, Lexicon, Membership, Reference
+from .reasoning.explain import Reasoning, explain
+from .reasoning.rules import ClassWord
 from .resolution import Resolution, resolve
 from .text import BOUNDARIES, tokenize
 
@@ -225,6 +228,7 @@ class CheckResult:
     sources: dict[str, dict[str, Any]] = field(default_factory=dict)  # each evidence source's block
     inputs: list[MedicationEntry] = field(default_factory=list)  # the entries as sent, in order
     amplifiers: list[FoundAmplifier] = field(default_factory=list)
+    reasoning: Reasoning = field(default_factory=Reasoning)
 
     @property
     def amplifiers_json(self) -> list[dict[str, Any]]:
@@ -284,6 +288,8 @@ def check_entry(text: str, lexicon: Lexicon, evidence: Mapping[str, Sequence[Evi
 def assess(resolution: Resolution, lexicon: Lexicon,
            evidence: Mapping[str, Sequence[Evidence]] | None = None) -> EntryResult:
     """Say whether a resolved entry is flagged, with its notes."""
+    if resolution.kind is not None:
+        return _assess_kind(resolution, lexicon.rules.kinds[resolution.kind])
     flags = flags_for(resolution, lexicon)
     if evidence:
         flags += evidence_flags(resolution, lexicon, evidence)
@@ -329,6 +335,32 @@ def assess(resolution: Resolution, lexicon: Lexicon,
     names = {i.name for i in resolution.ingredients}
     warnings = tuple(rule.code for rule in LIST_RULES if rule.ingredients & names)
     return EntryResult(resolution, status, tuple(flags), tuple(dict.fromkeys(notes)), records, warnings)
+
+
+def _assess_kind(resolution: Resolution, kind: ClassWord) -> EntryResult:
+    """An entry naming a kind of medicine ("a water pill"): flagged only when every medicine of the kind is."""
+    if kind.all_associated and kind.classes:
+        flag = kind_flag(kind)
+        note = messages.KIND_FLAGGED_NOTE.format(kind=kind.name, tier=flag.tier)
+        return EntryResult(resolution, "flagged", (flag,), (note,))
+    return EntryResult(resolution, "unresolved", (), (messages.KIND_UNRESOLVED_NOTE.format(kind=kind.name, note=kind.note),))
+
+
+def kind_flag(kind: ClassWord) -> Flag:
+    """The flag of a kind of medicine: its one class, or a class standing for all of its classes."""
+    flag = _KIND_FLAGS.get(kind.id)
+    if flag is None:
+        if len(kind.classes) == 1:
+            drug_class = kind.classes[0]
+        else:
+            drug_class = DrugClass(
+                kind.id, "; ".join(c.name for c in kind.classes), kind.tier or "weak",
+                " ".join(dict.fromkeys(c.mechanism for c in kind.classes)), None, None, kind.references)
+        flag = _KIND_FLAGS[kind.id] = Flag(kind.name, drug_class, kind.tier or "weak", kind.references, (), None)
+    return flag
+
+
+_KIND_FLAGS: dict[str, Flag] = {}
 
 
 def _not_flagged_notes(resolution: Resolution, lexicon: Lexicon) -> list[str]:
@@ -379,10 +411,12 @@ def _condition_in(text: str, lexicon: Lexicon) -> str | None:
 
 def check(medications: Sequence[str], conditions: Sequence[str], lexicon: Lexicon,
           evidence: Mapping[str, Sequence[Evidence]] | None = None,
-          resolutions: Sequence[Resolution] | None = None, entries: Sequence[EntryResult] | None = None) -> CheckResult:
+          resolutions: Sequence[Resolution] | None = None, entries: Sequence[EntryResult] | None = None,
+          started: Sequence[date | None] = (), onset: date | None = None) -> CheckResult:
     """Check a whole medication list (and optional conditions) against the seed and any evidence given.
 
-    `resolutions` or `entries`, when given, are the entries already resolved or assessed (in order).
+    `resolutions` or `entries`, when given, are the entries already resolved or assessed (in order);
+    `started` (each entry's start date or None) and `onset` (when the cramps began) weigh timing.
     """
     if entries is None:
         if resolutions is None:
@@ -395,6 +429,7 @@ def check(medications: Sequence[str], conditions: Sequence[str], lexicon: Lexico
         tally.add(entry.facts)
     result = CheckResult(entries, matched, unmatched, list_warnings(tally.warnings, lexicon), lexicon.version)
     result.amplifiers = find_amplifiers(entries, lexicon)
+    result.reasoning = explain(entries, matched, result.amplifiers, lexicon.rules, started, onset)
     result.summary = tally.summary()
     result.advice = _advice(entries)
     return result

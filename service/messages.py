@@ -80,6 +80,15 @@ ROUTE_EXCLUDED_NOTE = (
     "not one of them (or was not stated)."
 )
 NO_NAME_NOTE = "No medicine name was found in this entry."
+KIND_FLAGGED_NOTE = (
+    "This names a kind of medicine, {kind}, not the medicine itself. Medicines of this kind are associated "
+    "with muscle cramps ({tier} evidence for the kind). Please add the medicine's name so that it, its "
+    "dose and its combinations with your other medicines can be checked."
+)
+KIND_UNRESOLVED_NOTE = (
+    "This names a kind of medicine, {kind}, not the medicine itself. {note} Please write the medicine's "
+    "name (and its form) so that it can be checked."
+)
 BATCH_ADVICE = (
     "Flags say a medicine is associated with muscle cramps in published evidence, with its evidence "
     "tier and sources; they are not a diagnosis. Nobody should stop, start or change a medicine "
@@ -112,4 +121,51 @@ CODE_AMBIGUOUS = (
 CDS_ADVICE = (
     "An association is not a diagnosis: other causes of cramps are common. Weigh it with the patient's "
     "history; CrampCheck does not recommend starting, stopping or changing any medicine."
+)
+
+# Attribution: why each flagged medicine sits where it does (the rule: service/reasoning/attribution.py)
+ATTRIBUTION_STRONG = "Strong evidence: a population study or placebo-controlled data link it with cramps."
+ATTRIBUTION_MODERATE = "Moderate evidence: named by a clinical review, guideline, regulator or label."
+ATTRIBUTION_WEAK = "Weak evidence: named only in secondary lists or case reports, or by its class."
+ATTRIBUTION_TIER = {"strong": ATTRIBUTION_STRONG, "moderate": ATTRIBUTION_MODERATE, "weak": ATTRIBUTION_WEAK}
+ATTRIBUTION_EFFECT = "Size of the association ({measure}): {figure}."
+ATTRIBUTION_NO_EFFECT = "No size of the association is published for it in our sources."
+ATTRIBUTION_SOURCES = "Named by {count} {sources}."
+ATTRIBUTION_HIGH_DOSE = "The dose written, {ingredient} {dose} mg, is above {limit} mg: {why}."
+ATTRIBUTION_DOSE_UNSTATED = "No dose was written; the risk is higher above {limit} mg of {ingredient}."
+ATTRIBUTION_AMPLIFIER = "It is on the list with {other}, a combination that raises the risk of {effect} ({tier} evidence)."
+ATTRIBUTION_NO_START = "No start date was given, so timing was not weighed."
+ATTRIBUTION_AFTER_ONSET = (
+    "It was started {after} after the cramps began, so it is unlikely to explain how they began; it is "
+    "placed below the medicines started before."
+)
+ATTRIBUTION_NO_WINDOW = (
+    "It was started {before} before the cramps began; our sources give no onset window for it, so "
+    "timing was not weighed."
+)
+ATTRIBUTION_TIMING_NOT_INFORMATIVE = "It was started {before} before the cramps began. {note}"
+ATTRIBUTION_TIMING_AGAINST = (
+    "It was started {before} before the cramps began, more than {window} before: that counts against it. {note}"
+)
+ATTRIBUTION_TIMING_SUPPORTS = "It was started {before} before the cramps began, within {window}: that supports it. {note}"
+ATTRIBUTION_TIMING_OUTSIDE = (
+    "It was started {before} before the cramps began, longer ago than the window our sources describe; "
+    "timing was not weighed."
+)
+GARRISON_WINDOW = (
+    "The population study behind this counted new cramp treatment in the year after a start; it cannot "
+    "tell an onset in week 2 from one in month 11, and onset timing alone is weak evidence."
+)
+ATTRIBUTION_TIED = "It shares its rank with {others}: the evidence does not separate them."
+ATTRIBUTION_NOTE = (
+    "Ordered by how plausibly each flagged medicine explains cramps, from the strength and size of the "
+    "evidence, the number of sources, the dose, risk-raising combinations and timing when given. "
+    "Medicines with equal evidence share a rank. This is not a diagnosis: any of them, or none, may be "
+    "involved, and other causes are common."
+)
+
+# Checks for the professional (never an order; never in the patient text)
+CHECKS_NOTE = (
+    "For the prescriber's judgement: laboratory checks that the mechanisms of the flagged medicines "
+    "and combinations may make relevant. They are not orders, and normal results are common."
 )

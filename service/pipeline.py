@@ -10,6 +10,7 @@ from __future__ import annotations
 import logging
 import time
 from collections.abc import Callable, Sequence
+from datetime import date
 from functools import lru_cache
 
 from . import messages
@@ -18,6 +19,7 @@ from .entries import MedicationEntry
 from .evidence import Evidence, EvidenceSource, SourceReport
 from .lexicon import Lexicon
 from .matching import CheckResult, EntryResult, assess, check
+from .reasoning.timing import started_in_text
 from .resolution import Resolution, resolve
 
 log = logging.getLogger(__name__)
@@ -41,11 +43,13 @@ class Pipeline:
             lambda text: assess(self.resolve(text), lexicon))
 
     def check(self, medications: Sequence[str | MedicationEntry], conditions: Sequence[str] = (),
-              use_sources: bool = True) -> CheckResult:
+              use_sources: bool = True, onset: date | None = None, today: date | None = None) -> CheckResult:
         """Check a list: the seed's flags, plus what the sources add within their budgets.
 
         Entries are strings as written or MedicationEntry objects; the result keeps them
-        (`CheckResult.inputs`, in order) for the steps that use more than the text.
+        (`CheckResult.inputs`, in order) for the steps that use more than the text. `onset` is when
+        the cramps began; with start dates (an entry's `started`, or "started 3 weeks ago" in its
+        text, counted back from `today`) it weighs timing in the attribution.
         """
         started = time.perf_counter()
         inputs = [MedicationEntry.of(m) for m in medications]
@@ -64,7 +68,10 @@ class Pipeline:
             else self.assess(resolution.input)
             for entry, resolution in zip(inputs, resolutions, strict=True)
         ]
-        result = check([e.text for e in inputs], conditions, self.lexicon, entries=entries)
+        today = today or date.today()
+        start_dates = [entry.started or started_in_text(entry.text, today) for entry in inputs]
+        result = check([e.text for e in inputs], conditions, self.lexicon, entries=entries, started=start_dates,
+                       onset=onset)
         result.sources = {report.source: report.block() for report in reports}
         result.inputs = inputs
         if self.observe is not None:

@@ -40,6 +40,10 @@ STRENGTHS_NOTE = (
     "'{strengths}' gives {count} strengths but only {found} was recognised: the other ingredient "
     "was not read."
 )
+KIND_IN_ENTRY_NOTE = (
+    "'{text}' names a kind of medicine ({kind}), not one medicine: write the medicine's name, one per entry, "
+    "to check it."
+)
 
 ROUTE_WORDS = {
     **dict.fromkeys("po oral orally mouth tablet tablets tab tabs capsule capsules cap caps caplet caplets pill pills chewable lozenge lozenges gum".split(), "oral"),
@@ -83,7 +87,7 @@ NOISE = frozenset(
     supper meals meal food empty stomach before after with without at in on of the to by per
     take takes taking took use uses using used apply applied one two three four half quarter
     x hrs hr hours hour h approx about around up maximum max regular regularly usual usually
-    otc rx generic brand name tabs caps daily' as needed required directed when if only
+    otc rx generic brand name tabs caps daily' as needed required directed when if only ago
     continue continued current currently also still now today started start new stopped held hold
     pack dosepak dose-pack nostril nostrils sliding scale low u tab. inj ud sig disp refill refills
     qty quantity supply taper tapering om
@@ -161,6 +165,7 @@ class Resolution:
     unrecognised: tuple[str, ...]
     suggestions: tuple[Suggestion, ...]
     notes: tuple[str, ...] = ()
+    kind: str | None = None  # a kind of medicine written instead of a name ("a water pill"): its id
 
     @property
     def complete(self) -> bool:
@@ -277,6 +282,8 @@ def resolve(text: str, lexicon: Lexicon) -> Resolution:
             markers.append((found[-1][1], token, depth > 0))
         i += 1
     close_span("")
+    if not found and (kind := kind_written(tokens, lexicon)) is not None:
+        return Resolution(text, (), frozenset(routes), (), (), (), kind=kind)
     if plus_after > last_content:  # "Sudafed PE Pressure + Pain": the partner after "+" was not read
         markers.append((found[-1][1], "+", depth > 0))
     # A [bracketed] brand only stands in for the clinical drug it follows when that names nothing.
@@ -284,8 +291,15 @@ def resolve(text: str, lexicon: Lexicon) -> Resolution:
     outside = outside or any(not bracketed for _, bracketed, _ in unknown_spans)
     unrecognised: list[str] = []
     suggestions: list[Suggestion] = []
+    kind_notes: list[str] = []
     for span, bracketed, next_token in unknown_spans:
         if bracketed and outside:
+            continue
+        if (kind := lexicon.rules.class_words.get(" ".join(span))) is not None:
+            # "Statin (atorvastatin)": the name says which; "statin and water pill": never a look-alike.
+            if not found:
+                unrecognised.append(" ".join(span))
+                kind_notes.append(KIND_IN_ENTRY_NOTE.format(text=" ".join(span), kind=kind.name))
             continue
         for part, entry in _fuzzy_parts(span, lexicon):
             if entry is not None:
@@ -303,7 +317,7 @@ def resolve(text: str, lexicon: Lexicon) -> Resolution:
     ]
     ingredients = _ingredients(kept)
     markers = [(name, marker) for name, marker, bracketed in markers if not (bracketed and outside)]
-    notes = _combination_notes(tokens, ingredients, markers, unrecognised)
+    notes = kind_notes + _combination_notes(tokens, ingredients, markers, unrecognised)
     return Resolution(
         input=text,
         ingredients=ingredients,
@@ -313,6 +327,23 @@ def resolve(text: str, lexicon: Lexicon) -> Resolution:
         suggestions=tuple(_dedupe_suggestions(suggestions))[:5],
         notes=tuple(notes),
     )
+
+
+# Words around a kind of medicine that do not change which kind it is ("my statin", "a water pill").
+_KIND_FILLERS = frozenset("my a an the some his her their your our one kind type sort of".split())
+
+
+def kind_written(tokens: list[str], lexicon: Lexicon) -> str | None:
+    """The kind of medicine an entry names instead of a medicine ("a water pill" -> diuretics), if any.
+
+    Only the whole entry counts, less doses, frequencies and "my"/"a": "water pill 40 mg daily" is a
+    kind; "water pill for my ankles" is too (the reason is not read); "water pill and statin" is not.
+    """
+    words = lexicon.rules.class_words
+    kept = [t for t in tokens if t in lexicon.rules.word_tokens
+            or not (t in _KIND_FILLERS or _is_filler(t) or t in ("(", ")", ",", "-"))]
+    word = words.get(" ".join(kept)) if kept else None
+    return word.id if word else None
 
 
 def _uninvert(tokens: list[str]) -> list[str]:

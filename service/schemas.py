@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from datetime import date
 from typing import Any
 
 from flask import current_app
@@ -10,6 +11,7 @@ from marshmallow import Schema, ValidationError, fields, post_load, validate, va
 from . import messages
 from .codes import parse_ndc, parse_rxcui
 from .entries import MedicationEntry
+from .reasoning.timing import WhenError, parse_when
 
 TIERS = ("strong", "moderate", "weak")
 STATUSES = ("flagged", "not_flagged", "unresolved")
@@ -42,6 +44,21 @@ def _ndc(value: str) -> None:
         raise ValidationError(str(error)) from error
 
 
+class WhenField(fields.Field):
+    """A date in the past, written as YYYY-MM-DD or as "N days/weeks/months/years ago"."""
+
+    def _deserialize(self, value: Any, attr: Any, data: Any, **kwargs: Any) -> date:
+        if not isinstance(value, str):
+            raise ValidationError("Must be a date (YYYY-MM-DD) or 'N weeks ago'.")
+        try:
+            return parse_when(value, date.today())
+        except WhenError as error:
+            raise ValidationError(f"Not a date we can use: {error}.") from error
+
+    def _serialize(self, value: Any, attr: Any, obj: Any, **kwargs: Any) -> str | None:
+        return value.isoformat() if value else None
+
+
 class StructuredEntrySchema(Schema):
     """A medication entry as an object: the text as written, and what a pharmacy system knows about it.
 
@@ -53,7 +70,8 @@ class StructuredEntrySchema(Schema):
     rxcui = fields.String(validate=_rxcui, metadata={"description": "An RxNorm concept id (RXCUI), e.g. \"4603\"."})
     ndc = fields.String(validate=_ndc, metadata={
         "description": "An NDC in any FDA format: 4-4-2, 5-3-2, 5-4-1, 11-digit 5-4-2, or a product NDC."})
-    started = fields.Date(load_default=None, metadata={"description": "When it was started (YYYY-MM-DD)."})
+    started = WhenField(load_default=None, metadata={
+        "type": "string", "description": "When it was started: YYYY-MM-DD, or \"3 weeks ago\"."})
 
     @validates_schema
     def _something_to_read(self, data: dict[str, Any], **_: Any) -> None:
@@ -101,6 +119,10 @@ class CheckRequestSchema(Schema):
     )
     openfda = StrictBoolean(load_default=True,
                              metadata={"description": "Set false to skip openFDA for this request."})
+    onset = WhenField(load_default=None, metadata={
+        "type": "string", "example": "2 weeks ago",
+        "description": "When the cramps began: YYYY-MM-DD, or \"2 weeks ago\". With start dates it weighs timing "
+                       "in the attribution."})
 
     @validates_schema
     def within_limits(self, data: dict[str, Any], **_: Any) -> None:
@@ -240,6 +262,79 @@ class AmplifierSchema(Schema):
     references = fields.List(fields.Nested(ReferenceSchema))
 
 
+class AttributionFactorsSchema(Schema):
+    evidence_tier = fields.String(validate=validate.OneOf(TIERS))
+    quantified_effect = fields.String(allow_none=True, metadata={
+        "description": "A published size of the association whose interval excludes no effect."})
+    sources = fields.Integer(metadata={"description": "Independent sources naming the association."})
+    dose_above_limit = fields.Boolean()
+    amplifiers = fields.List(fields.String(), metadata={"description": "Ids of the combinations involving it."})
+    timing = fields.String(metadata={"description": "supports, against, after_onset, outside_window, no_window, "
+                                                    "not_informative or not_given"})
+    started = fields.String(allow_none=True)
+
+
+class AttributedSchema(Schema):
+    rank = fields.Integer(metadata={"description": "1 is the most plausible; equal evidence shares a rank."})
+    index = fields.Integer(metadata={"description": "Position of the entry in `medications` (from 0)."})
+    input = fields.String()
+    ingredients = fields.List(fields.String())
+    evidence_tier = fields.String(validate=validate.OneOf(TIERS))
+    factors = fields.Nested(AttributionFactorsSchema)
+    reasons = fields.List(fields.String(), metadata={"description": "Why it sits where it does, in words."})
+    references = fields.List(fields.Nested(ReferenceSchema))
+
+
+class AttributionSchema(Schema):
+    """The flagged entries, ordered by how plausibly each explains the cramps (rule: seed/README.md)."""
+
+    items = fields.List(fields.Nested(AttributedSchema))
+    note = fields.String()
+    onset = fields.String(allow_none=True)
+
+
+class SuggestedBySchema(Schema):
+    kind = fields.String(metadata={"description": "medicine, combination or condition"})
+    index = fields.Integer()
+    input = fields.String()
+    id = fields.String()
+    name = fields.String()
+    medicines = fields.List(fields.String())
+
+
+class LabCheckSchema(Schema):
+    id = fields.String()
+    name = fields.String()
+    why = fields.String()
+    suggested_by = fields.List(fields.Nested(SuggestedBySchema))
+    references = fields.List(fields.Nested(ReferenceSchema))
+
+
+class ChecksSchema(Schema):
+    """Laboratory checks a prescriber may consider (professional wording; never orders)."""
+
+    items = fields.List(fields.Nested(LabCheckSchema))
+    note = fields.String()
+
+
+class OtherCauseSchema(Schema):
+    id = fields.String()
+    title = fields.String()
+    text = fields.String()
+    what_you_can_do = fields.String()
+    relevant = fields.Boolean(metadata={"description": "A condition given or a flag on the list points to it."})
+    because = fields.List(fields.String())
+    references = fields.List(fields.Nested(ReferenceSchema))
+
+
+class SelfCareSchema(Schema):
+    id = fields.String()
+    title = fields.String()
+    text = fields.String()
+    evidence = fields.String(metadata={"description": "How strong the evidence is, in plain words."})
+    references = fields.List(fields.Nested(ReferenceSchema))
+
+
 class SummarySchema(Schema):
     total = fields.Integer()
     flagged = fields.Integer()
@@ -264,6 +359,10 @@ class CheckResponseSchema(Schema):
     warnings = fields.List(fields.Nested(WarningSchema))
     amplifiers = fields.List(fields.Nested(AmplifierSchema), attribute="amplifiers_json",
                              metadata={"description": "Combinations on the list that raise the risk (seed data)."})
+    attribution = fields.Nested(AttributionSchema, attribute="reasoning.attribution_json")
+    checks = fields.Nested(ChecksSchema, attribute="reasoning.checks_json")
+    other_causes = fields.List(fields.Nested(OtherCauseSchema), attribute="reasoning.other_causes")
+    self_care = fields.List(fields.Nested(SelfCareSchema), attribute="reasoning.self_care")
     openfda = fields.Nested(SourceStatusSchema)
     evidence_sources = fields.List(fields.Nested(SourceStatusSchema),
                                    metadata={"description": "Every evidence source asked, in order."})

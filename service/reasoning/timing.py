@@ -1,0 +1,80 @@
+"""When a medicine was started and when the cramps began: dates as people and systems write them.
+
+"2026-10-01", "3 weeks ago", "started 2 months ago" (inside an entry's text). Relative dates are
+counted back from the day of the check; a date in the future is refused.
+"""
+
+from __future__ import annotations
+
+import re
+from datetime import date, timedelta
+
+_UNIT_DAYS = {"day": 1, "week": 7, "month": 30.44, "year": 365.25}
+_UNIT = r"(days?|weeks?|wks?|months?|mos?|years?|yrs?)"
+_AGO = re.compile(rf"^\s*(\d{{1,4}}|an?|one)\s*{_UNIT}\s+ago\s*$", re.IGNORECASE)
+# "(started 3 weeks ago)", "since 2 months ago", "started 2026-10-01" inside an entry's text.
+_STARTED = re.compile(
+    rf"\b(?:started|start|began|begun|since)\s+(?:(\d{{1,4}}|an?|one)\s*{_UNIT}\s+ago|(\d{{4}}-\d{{2}}-\d{{2}}))",
+    re.IGNORECASE)
+_ABBREVIATIONS = {"wk": "week", "wks": "week", "mo": "month", "mos": "month", "yr": "year", "yrs": "year"}
+MAX_YEARS_BACK = 100
+
+
+class WhenError(ValueError):
+    """A date that cannot be read, or lies in the future."""
+
+
+def _days(count: str, unit: str) -> float:
+    number = 1 if count.lower() in ("a", "an", "one") else int(count)
+    unit = _ABBREVIATIONS.get(unit.lower(), unit.lower()).rstrip("s")
+    return number * _UNIT_DAYS[unit]
+
+
+def _back(today: date, days: float) -> date:
+    if days > MAX_YEARS_BACK * 366:
+        raise WhenError(f"more than {MAX_YEARS_BACK} years ago")
+    return today - timedelta(days=round(days))
+
+
+def parse_when(value: str, today: date) -> date:
+    """A date written as YYYY-MM-DD or as 'N days/weeks/months/years ago'."""
+    text = value.strip()
+    if match := _AGO.match(text):
+        return _back(today, _days(match[1], match[2]))
+    try:
+        when = date.fromisoformat(text)
+    except ValueError:
+        raise WhenError("write a date as YYYY-MM-DD or as 'N weeks ago'") from None
+    if when > today:
+        raise WhenError("the date is in the future")
+    return when
+
+
+def started_in_text(text: str, today: date) -> date | None:
+    """The start date an entry's text gives ("simvastatin 80 mg (started 3 weeks ago)"), if any."""
+    match = _STARTED.search(text)
+    if match is None:
+        return None
+    try:
+        if match[3]:
+            when = date.fromisoformat(match[3])
+            return when if when <= today else None
+        return _back(today, _days(match[1], match[2]))
+    except (ValueError, WhenError):
+        return None
+
+
+def weeks_between(earlier: date, later: date) -> float:
+    return (later - earlier).days / 7
+
+
+def describe_weeks(weeks: float) -> str:
+    """'3 weeks', '1 week', '5 days', '14 months' - rounded as a person would say it."""
+    days = round(weeks * 7)
+    if days < 14:
+        return f"{days} day{'s' if days != 1 else ''}"
+    if weeks < 17:
+        count = round(weeks)
+        return f"{count} week{'s' if count != 1 else ''}"
+    months = round(days / 30.44)
+    return f"{months} months"
