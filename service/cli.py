@@ -91,16 +91,21 @@ def seed_command(force: bool) -> None:
 @click.option("-c", "--condition", "conditions", multiple=True, help="A health condition (repeatable).")
 @click.option("--json", "as_json", is_flag=True, help="Print the same JSON as the API.")
 @click.option("--no-openfda", is_flag=True, help="Do not ask openFDA.")
+@click.option("--onset", help='When the cramps began: YYYY-MM-DD or "2 weeks ago" (weighs timing).')
 @quiet_by_default
-def check_command(medications: tuple[str, ...], conditions: tuple[str, ...], as_json: bool, no_openfda: bool) -> None:
-    """Check medications given as arguments, e.g. check "Lasix 40mg" "Lipitor"."""
+def check_command(medications: tuple[str, ...], conditions: tuple[str, ...], as_json: bool, no_openfda: bool,
+                  onset: str | None) -> None:
+    """Check medications given as arguments, e.g. check "Lasix 40mg" "Lipitor (started 3 weeks ago)"."""
     from .schemas import CheckRequestSchema
 
+    request = {"medications": list(medications), "conditions": list(conditions)}
+    if onset is not None:
+        request["onset"] = onset
     try:  # the API's own rules: no blank entries, the same limits
-        body = CheckRequestSchema().load({"medications": list(medications), "conditions": list(conditions)})
+        body = CheckRequestSchema().load(request)
     except ValidationError as error:
         raise click.UsageError(_validation_text(error.messages)) from error
-    result = _pipeline().check(body["medications"], body["conditions"], not no_openfda)
+    result = _pipeline().check(body["medications"], body["conditions"], not no_openfda, onset=body["onset"])
     if as_json:
         click.echo(json.dumps(check_json(result), indent=2))
     else:
@@ -145,6 +150,15 @@ def render_text(result: CheckResult) -> str:
         lines.append(f"Combination that raises the risk ({found['effect']}, {found['evidence_tier']} evidence): "
                      f"{first['ingredient']} with {second['ingredient']}. {found['why']}"
                      + (f" {found['dose_note']}" if found["dose_note"] else ""))
+    reasoning = result.reasoning
+    if reasoning.attribution:
+        lines.append("Which flagged medicines most plausibly explain the cramps (equal evidence shares a rank):")
+        for item in reasoning.attribution:
+            lines.append(f"  {item.rank}. {item.input} [{TIER_LABEL[item.evidence_tier]} evidence]")
+            lines.extend(f"       {reason}" for reason in item.reasons[1:])
+    for check in reasoning.checks:
+        by = "; ".join(s.get("input") or " + ".join(s.get("medicines", ())) or s.get("name", "") for s in check["suggested_by"])
+        lines.append(f"Check to consider (for the prescriber): {check['name']}, suggested by {by}.")
     for condition in result.conditions:
         lines.append(f"Condition linked to cramps: {condition.name}. {condition.note}")
     if result.unmatched_conditions:
@@ -155,6 +169,9 @@ def render_text(result: CheckResult) -> str:
     if result.openfda:
         not_checked = ", ".join(result.openfda["not_checked"])
         lines.append(f"openFDA: {result.openfda['status']}" + (f" (not checked: {not_checked})" if not_checked else ""))
+    relevant = [c["title"] for c in reasoning.other_causes if c["relevant"]]
+    if relevant:
+        lines.append("Other possible causes that may apply: " + ", ".join(relevant) + ".")
     lines += ["", result.advice["patient"], "", result.disclaimer, f"(seed {result.seed_version})"]
     return "\n".join(lines)
 
@@ -190,7 +207,7 @@ def batch_command(source, output, fmt: str, summary) -> None:
             with collection_paused():
                 chunks.append(checker.check_rows(rows, patients))
             update(len(rows))
-    summaries = patient_summaries(patients)
+    summaries = patient_summaries(patients, pipeline)
     meta = {"seed_version": pipeline.lexicon.version, "total_rows": total}
     pieces = csv_rows(chunks) if fmt == "csv" else json_document(chunks, lambda: summaries, meta)
     output.writelines(pieces)

@@ -128,7 +128,7 @@ class Tally:
     """
 
     __slots__ = ("medications", "flagged", "not_flagged", "unresolved", "errors", "classes", "tier", "conditions",
-                 "warnings", "unmatched_conditions")
+                 "warnings", "unmatched_conditions", "texts")
 
     def __init__(self) -> None:
         self.medications = self.flagged = self.not_flagged = self.unresolved = self.errors = 0
@@ -136,6 +136,7 @@ class Tally:
         self.conditions: dict[str, None] = {}
         self.warnings: dict[str, None] = {}
         self.unmatched_conditions: dict[str, None] = {}  # condition texts that name no seeded condition
+        self.texts: dict[str, None] = {}  # the recognised entries as written: for combinations and attribution
         self.tier = NO_TIER
 
     def add(self, facts: Facts) -> None:
@@ -183,7 +184,7 @@ class Tally:
         """Add another tally of the same list (from another chunk of a job)."""
         for name in ("medications", "flagged", "not_flagged", "unresolved", "errors"):
             setattr(self, name, getattr(self, name) + getattr(other, name))
-        for name in ("classes", "conditions", "warnings", "unmatched_conditions"):
+        for name in ("classes", "conditions", "warnings", "unmatched_conditions", "texts"):
             getattr(self, name).update(getattr(other, name))
         self.tier = min(self.tier, other.tier)
 
@@ -200,18 +201,19 @@ class Tally:
         # Tuples: cheaper to build than lists, and orjson writes them as arrays all the same.
         return [self.medications, self.flagged, self.not_flagged, self.unresolved, self.errors,
                 tuple(self.classes), self.tier, tuple(self.conditions), tuple(self.warnings),
-                tuple(self.unmatched_conditions)]
+                tuple(self.unmatched_conditions), tuple(self.texts)]
 
     @classmethod
     def from_list(cls, values: list[Any]) -> Tally:
         tally = cls()
         (tally.medications, tally.flagged, tally.not_flagged, tally.unresolved, tally.errors,
-         classes, tally.tier, conditions, warnings, *unmatched) = values  # older jobs stored no unmatched
+         classes, tally.tier, conditions, warnings, *later) = values  # older jobs stored neither of the later two
         tally.classes, tally.conditions = dict.fromkeys(classes), dict.fromkeys(conditions)
         if isinstance(warnings, bool):  # a job stored before warnings were codes: True meant quinine
             warnings = [LIST_RULES[0].code] if warnings else []
         tally.warnings = dict.fromkeys(warnings)
-        tally.unmatched_conditions = dict.fromkeys(unmatched[0] if unmatched else ())
+        tally.unmatched_conditions = dict.fromkeys(later[0] if later else ())
+        tally.texts = dict.fromkeys(later[1] if len(later) > 1 else ())
         return tally
 
 

@@ -113,7 +113,7 @@ def test_single_checks_and_batch_share_the_list_rules(lexicon):
     single = pipeline.check(["quinine 300 mg", "Lasix"])
     patients: dict = {}
     BatchChecker(pipeline, 200).check_rows([InputRow(2, "P1", ["quinine 300 mg", "Lasix"], [], None)], patients)
-    (summary,) = patient_summaries(patients)
+    (summary,) = patient_summaries(patients, pipeline)
     assert [w.code for w in single.warnings] == ["quinine-for-cramps"] and summary["quinine_warning"] is True
     assert single.summary["highest_tier"] == summary["highest_tier"]
     assert set(single.summary["classes"]) == set(summary["drug_classes"])

@@ -444,3 +444,33 @@ def test_page_works_without_a_key_when_keys_are_required(browser, keys_base_url,
     assert context.request.get(keys_base_url + "/api/v1/drug-classes",
                                headers={"Sec-Fetch-Site": "cross-site"}).status == 401
     context.close()
+
+
+def test_page_explains_the_list_and_the_printed_note_carries_attribution_combinations_and_checks(page):
+    page.get_by_label("When did the cramps start?").fill("2 weeks ago")
+    _check(page, "simvastatin 80 mg (started 3 weeks ago)\nclarithromycin\nhydrochlorothiazide\nfurosemide\n"
+                 "omeprazole\nlevothyroxine")
+    attribution = page.locator(".group-attribution")
+    assert attribution.locator("ol > li").first.inner_text().startswith("Rank 1: simvastatin 80 mg")
+    assert "supports it" in attribution.inner_text()
+    assert page.locator(".group-other-causes").get_by_text("Losing fluid or salts").is_visible()
+    assert "unlikely to help" in page.locator(".group-self-care").inner_text()
+    page.emulate_media(media="print")
+    note = page.locator(".prescriber-note")
+    assert note.is_visible()
+    text = note.inner_text()
+    assert "Rank 1: simvastatin 80 mg" in text
+    assert "simvastatin 80 mg (started 3 weeks ago) with clarithromycin" in text
+    assert "Creatine kinase (CK)" in text and "Serum potassium" in text and "Serum magnesium" in text
+    # the checks are the prescriber's: not in the patient's advice above the note
+    assert "Creatine kinase" not in page.locator(".advice > p").first.inner_text()
+
+
+def test_an_unreadable_onset_is_told_beside_its_field_and_the_list_is_kept(page):
+    page.get_by_label("When did the cramps start?").fill("last Tuesday")
+    page.get_by_label("Your medicines").fill("furosemide")
+    page.get_by_role("button", name="Check my medicines").click()
+    error = page.locator("#onset-error")
+    error.wait_for()
+    assert "N weeks ago" in error.inner_text()
+    assert page.get_by_label("Your medicines").input_value() == "furosemide"

@@ -10,10 +10,12 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from .. import messages
+from ..amplifiers import find_amplifiers
 from ..entries import MedicationEntry
 from ..evidence import Evidence
 from ..matching import LIST_RULES, Facts, Tally, assess, match_conditions
 from ..pipeline import Pipeline
+from ..reasoning.attribution import attribute
 from .reading import InputRow
 
 COLUMNS = ("patient_id", "row", "position", "medication", "status", "ingredients", "match", "drug_classes",
@@ -168,6 +170,8 @@ class BatchChecker:
                 if result is None:
                     result = cache[text] = self._result(text)
                 facts.append(result[1])
+                if result[1].status != "unresolved":
+                    tally.texts[text] = None
                 index = local.get(text)
                 if index is None:
                     index = local[text] = len(results)
@@ -186,8 +190,12 @@ def merge_patients(into: dict[str, Tally], other: dict[str, Tally]) -> None:
             into[patient_id] = tally
 
 
-def patient_summaries(patients: dict[str, Tally]) -> list[dict[str, Any]]:
-    """One summary per patient, in first-seen order, ready for JSON or CSV."""
+def patient_summaries(patients: dict[str, Tally], pipeline: Pipeline) -> list[dict[str, Any]]:
+    """One summary per patient, in first-seen order, ready for JSON or CSV.
+
+    Each carries the patient's top-ranked medicines (the attribution's rank 1, without timing: a
+    batch row has no onset) and the combinations on the patient's list that raise the risk.
+    """
     return [
         {
             "patient_id": patient_id,
@@ -201,7 +209,23 @@ def patient_summaries(patients: dict[str, Tally]) -> list[dict[str, Any]]:
             "conditions": sorted(t.conditions),
             "unrecognised_conditions": list(t.unmatched_conditions),
             "quinine_warning": QUININE_WARNING in t.warnings,
+            **_reasoning(t, pipeline),
             "advice": PATIENT_ADVICE,
         }
         for patient_id, t in patients.items()
     ]
+
+
+def _reasoning(tally: Tally, pipeline: Pipeline) -> dict[str, list[str]]:
+    """A patient's top-ranked flagged medicines and risk-raising combinations, from the entries as written."""
+    if not tally.flagged or not tally.texts:
+        return {"top_ranked": [], "amplifiers": []}
+    lexicon = pipeline.lexicon
+    entries = [pipeline.assess(text) for text in tally.texts]
+    found = find_amplifiers(entries, lexicon)
+    ranked = attribute(entries, (), found, lexicon.rules)
+    return {
+        "top_ranked": [item.input for item in ranked if item.rank == 1],
+        "amplifiers": [f"{a.first[1]} with {a.second[1]} ({a.amplifier.effect}, {a.amplifier.tier} evidence)"
+                       for a in found],
+    }

@@ -287,7 +287,7 @@ def summary_of(job: BatchJob) -> list[dict[str, Any]]:
     patients: dict[str, Tally] = {}
     for data in _chunk_column(job, BatchChunk.patients):
         merge_patients(patients, {p[0]: Tally.from_list(p[1:]) for p in _unpack(data)})
-    return patient_summaries(patients)
+    return patient_summaries(patients, services().pipeline)
 
 
 def live_job(job_id: str) -> BatchJob | None:

@@ -74,6 +74,11 @@ class PatientSummarySchema(Schema):
     unrecognised_conditions = fields.List(fields.String(), metadata={"description": "Condition texts that name "
                                                                                     "no condition CrampCheck knows."})
     quinine_warning = fields.Boolean()
+    top_ranked = fields.List(fields.String(), metadata={
+        "description": "The flagged medicines that most plausibly explain cramps (rank 1 of the attribution; "
+                       "several when the evidence is equal)."})
+    amplifiers = fields.List(fields.String(), metadata={
+        "description": "Combinations on the patient's list that raise the risk: 'a with b (effect, tier evidence)'."})
     advice = fields.String()
 
 

@@ -148,7 +148,7 @@ def _answer_now(text: str, layout: Layout, part: str):
     counts = jobs.entry_statuses(chunk)
     metrics.record_entries("batch", counts)
     audit.batch(counts, len({r[1] for r in chunk.rows}), time.perf_counter() - started)
-    summaries = patient_summaries(patients)
+    summaries = patient_summaries(patients, pipeline)
     if request.accept_mimetypes.best_match(["text/csv", "application/json"]) == "application/json":
         total = len({r[1] for r in chunk.rows})
         return Response("".join(json_document([chunk], lambda: summaries, _meta(total))), mimetype="application/json")

@@ -14,7 +14,8 @@ from .checking import COLUMNS, ERROR_COLUMNS, Chunk
 from .schemas import LIST_COLUMNS
 
 SUMMARY_COLUMNS = ("patient_id", "medications", "flagged", "not_flagged", "unresolved", "errors", "drug_classes",
-                   "highest_tier", "conditions", "unrecognised_conditions", "quinine_warning", "advice")
+                   "highest_tier", "conditions", "unrecognised_conditions", "quinine_warning", "top_ranked",
+                   "amplifiers", "advice")
 # A spreadsheet runs a cell starting with these as a formula (CSV injection).
 FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
 _FIRST_CHARS = frozenset(FORMULA_STARTS)

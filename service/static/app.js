@@ -137,6 +137,11 @@
     for (const field of Object.keys(FIELD_WORDS)) {
       if (errors[field]) return fieldProblem(field, errors[field]);
     }
+    if (errors.onset) {
+      return new ProblemError("CrampCheck could not read when the cramps started.",
+        "Write it as a number of days, weeks, months or years ago (\u201c2 weeks ago\u201d, \u201cN weeks ago\u201d) " +
+        "or as a date such as 2026-10-01, or leave it empty.", "onset");
+    }
     if (status === 413) {
       return new ProblemError("This is more than CrampCheck accepts in one go.",
         "Check a shorter list, or split the file into smaller files and upload each.");
@@ -180,6 +185,9 @@
     fieldError.hidden = true;
     textarea.removeAttribute("aria-invalid");
     $("conditions").removeAttribute("aria-invalid");
+    $("onset").removeAttribute("aria-invalid");
+    $("onset-error").hidden = true;
+    const onset = $("onset").value.trim();
     const sent = { text: textarea.value, entries: entriesOf(textarea.value) };
     const conditions = splitList($("conditions").value);
     const button = $("check-button");
@@ -189,7 +197,7 @@
       const response = await request("/api/v1/check", {
         method: "POST",
         headers: { "Content-Type": "application/json", Accept: "application/json" },
-        body: JSON.stringify({ medications, conditions }),
+        body: JSON.stringify(onset ? { medications, conditions, onset } : { medications, conditions }),
       });
       lastCheck = sent;
       renderResult(await response.json());
@@ -204,6 +212,10 @@
         textarea.setAttribute("aria-invalid", "true");
       } else if (error.field === "conditions") {
         $("conditions").setAttribute("aria-invalid", "true");
+      } else if (error.field === "onset") {
+        $("onset-error").textContent = error.what + " " + error.todo;
+        $("onset-error").hidden = false;
+        $("onset").setAttribute("aria-invalid", "true");
       }
     } finally {
       button.disabled = false;
@@ -221,6 +233,8 @@
         el("p", {}, el("strong", { textContent: "Important: " }), warning.message), referenceList(warning.references));
       parts.push(box);
     }
+    const ranked = result.attribution ? result.attribution.items : [];
+    if (ranked.length > 1) parts.push(renderAttribution(result.attribution));
     const warningCodes = new Set(result.warnings.map((w) => w.code));
     for (const [status, title] of GROUPS) {
       const entries = result.medications.map((m, index) => [m, index]).filter(([m]) => m.status === status);
@@ -263,6 +277,8 @@
           "disease\u201d, \u201cdiabetes\u201d, \u201cthyroid disease\u201d, \u201cliver disease\u201d, " +
           "\u201cpregnancy\u201d or \u201cParkinson's disease\u201d, then check again." })));
     }
+    if (result.other_causes && result.other_causes.length) parts.push(renderOtherCauses(result.other_causes));
+    if (result.self_care && result.self_care.length) parts.push(renderSelfCare(result.self_care));
     parts.push(renderAdvice(result));
     if (result.openfda) parts.push(el("p", { className: "notes", textContent: openfdaText(result.openfda) }));
     parts.push(el("p", { className: "disclaimer", textContent: result.disclaimer }));
@@ -353,15 +369,93 @@
     return text + (openfda.not_checked.length ? " Not checked: " + openfda.not_checked.join(", ") + "." : "");
   }
 
+  function rankLabel(item) {
+    return "Rank " + item.rank + ": " + item.input + " (" + item.evidence_tier + " evidence)";
+  }
+
+  function renderAttribution(attribution) {
+    const list = el("ol", { className: "entries attribution" });
+    for (const item of attribution.items) {
+      const reasons = el("ul", { className: "reasons" });
+      for (const reason of item.reasons) reasons.append(el("li", { textContent: reason }));
+      list.append(el("li", { className: "entry" }, el("p", {}, el("strong", { textContent: rankLabel(item) })),
+        reasons, referenceList(item.references)));
+    }
+    return el("section", { className: "group group-attribution" },
+      el("h3", { textContent: "Which of your medicines could be behind the cramps" }),
+      el("p", { textContent: attribution.note }), list);
+  }
+
+  function renderOtherCauses(causes) {
+    const list = el("ul", { className: "entries" });
+    for (const cause of causes) {
+      const title = cause.title + (cause.relevant ? " (this may apply to you: " + cause.because.join(", ") + ")" : "");
+      list.append(el("li", { className: "entry" + (cause.relevant ? " relevant" : "") },
+        el("p", {}, el("strong", { textContent: title })), el("p", { textContent: cause.text }),
+        el("p", {}, el("strong", { textContent: "What you can do: " }), cause.what_you_can_do),
+        referenceList(cause.references)));
+    }
+    return el("section", { className: "group group-other-causes" },
+      el("h3", { textContent: "Other possible causes of cramps" }), list);
+  }
+
+  function renderSelfCare(items) {
+    const list = el("ul", { className: "entries" });
+    for (const item of items) {
+      list.append(el("li", { className: "entry" }, el("p", {}, el("strong", { textContent: item.title })),
+        el("p", { textContent: item.text }),
+        el("p", { className: "notes" }, el("strong", { textContent: "Evidence: " }), item.evidence),
+        referenceList(item.references)));
+    }
+    return el("section", { className: "group group-self-care" },
+      el("h3", { textContent: "Things that may help, and how good the evidence is" }), list);
+  }
+
+  // The note to print for the prescriber: attribution, combinations and checks, in professional words.
+  function prescriberNote(result) {
+    const note = el("div", { className: "prescriber-note" },
+      el("h4", { textContent: "Note for your prescriber or pharmacist" }),
+      el("p", { textContent: result.advice.professional }));
+    const ranked = result.attribution ? result.attribution.items : [];
+    if (ranked.length) {
+      const list = el("ol", { className: "note-attribution" });
+      for (const item of ranked) {
+        const f = item.factors;
+        const details = [f.quantified_effect, f.dose_above_limit ? "dose above the high-dose limit" : "",
+          f.amplifiers.length ? "combination: " + f.amplifiers.join(", ") : "",
+          f.timing && f.timing !== "not_given" ? "timing: " + f.timing.replace("_", " ") : ""].filter(Boolean);
+        list.append(el("li", { textContent: rankLabel(item) + (details.length ? "; " + details.join("; ") : "") }));
+      }
+      note.append(el("h5", { textContent: "Attribution (most plausible first)" }), list);
+    }
+    if (result.amplifiers && result.amplifiers.length) {
+      const list = el("ul", { className: "note-amplifiers" });
+      for (const a of result.amplifiers) {
+        list.append(el("li", { textContent: a.medicines.map((m) => m.input).join(" with ") + " (" + a.effect + ", " +
+          a.evidence_tier + " evidence)" + (a.dose_note ? ": " + a.dose_note : "") }));
+      }
+      note.append(el("h5", { textContent: "Combinations that raise the risk" }), list);
+    }
+    if (result.checks && result.checks.items.length) {
+      const list = el("ul", { className: "note-checks" });
+      for (const check of result.checks.items) {
+        const by = check.suggested_by.map((s) => s.input || (s.medicines ? s.medicines.join(" + ") : s.name));
+        list.append(el("li", {}, el("strong", { textContent: check.name }), " (suggested by " + by.join("; ") + "): " +
+          check.why));
+      }
+      note.append(el("h5", { textContent: "Checks to consider" }), el("p", { className: "notes", textContent: result.checks.note }),
+        list);
+    }
+    return note;
+  }
+
   function renderAdvice(result) {
     const printButton = el("button", { type: "button", className: "secondary", textContent: "Print a note for your prescriber" });
     printButton.addEventListener("click", () => window.print());
     return el("section", { className: "advice" },
       el("h3", { textContent: "What to do next" }),
       el("p", { textContent: result.advice.patient }),
-      el("div", { className: "prescriber-note" },
-        el("h4", { textContent: "Note for your prescriber or pharmacist" }),
-        el("p", { textContent: result.advice.professional })),
+      prescriberNote(result),
       printButton);
   }
 
