@@ -6,10 +6,10 @@ from typing import Any
 
 from flask import current_app, request
 from flask.views import MethodView
-from flask_smorest import Blueprint, abort
+from flask_smorest import abort
 
 from . import schemas
-from .extensions import problem
+from .extensions import Blueprint, problem
 from .lexicon import Lexicon
 from .presenting import check_json
 from .resolution import suggest

@@ -1,12 +1,18 @@
 """Flask extensions, created unbound and bound to the app in create_app."""
 
 import http
+import json
 
+import flask
 import marshmallow as ma
+import orjson
 from flask_smorest import Api as SmorestApi
+from flask_smorest import Blueprint as SmorestBlueprint
 from flask_smorest.utils import prepare_response
 from flask_sqlalchemy import SQLAlchemy
 from sqlalchemy.orm import DeclarativeBase
+from webargs import core
+from webargs.flaskparser import FlaskParser, is_json_request
 from werkzeug.exceptions import HTTPException
 
 from .errors import from_http_exception
@@ -43,6 +49,30 @@ class Api(SmorestApi):
 
     def handle_http_exception(self, error: HTTPException):  # type: ignore[override]
         return from_http_exception(error)
+
+
+class JSONParser(FlaskParser):
+    """webargs' parser reading JSON with orjson, which refuses what the standard library turns into a 500.
+
+    JSON nested deeper than 1,024 levels and numbers too large for a 64-bit integer or a double
+    (orjson's own limits) are malformed-JSON problems (400), like any other invalid body.
+    """
+
+    def _raw_load_json(self, req: flask.Request):
+        if not is_json_request(req):
+            return core.missing
+        data = req.get_data(cache=True)
+        try:
+            return orjson.loads(data)
+        except orjson.JSONDecodeError as error:
+            # An empty body stays "no JSON" (doc ""), as with the standard parser; anything else is invalid.
+            raise json.JSONDecodeError(str(error), data[:100].decode("utf-8", "replace"), error.pos) from None
+
+
+class Blueprint(SmorestBlueprint):
+    """flask-smorest's blueprint with the JSON parser above."""
+
+    ARGUMENTS_PARSER = JSONParser()
 
 
 def problem(blueprint, status: int, description: str):

@@ -9,11 +9,11 @@ from typing import Any
 
 from flask import Response, current_app, request, stream_with_context, url_for
 from flask.views import MethodView
-from flask_smorest import Blueprint, abort
+from flask_smorest import abort
 
 from .. import audit, metrics
 from ..access import current_principal
-from ..extensions import problem
+from ..extensions import Blueprint, problem
 from ..services import services
 from . import jobs
 from .checking import BatchChecker, Tally, collection_paused, patient_summaries

@@ -19,6 +19,7 @@ from typing import Any
 from urllib.parse import quote
 
 import jsonschema_rs
+import orjson
 import requests
 
 from .. import messages
@@ -65,8 +66,11 @@ def _validator(name: str) -> Any:
 
 def schema_errors(name: str, document: Any) -> list[str]:
     """What makes a document invalid against a CDS Hooks schema ($defs name); empty when valid."""
-    return [f"{'/'.join(map(str, e.instance_path)) or '(body)'}: {e.message}"[:300]
-            for e in islice(_validator(name).iter_errors(document), 20)]
+    try:
+        return [f"{'/'.join(map(str, e.instance_path)) or '(body)'}: {e.message}"[:300]
+                for e in islice(_validator(name).iter_errors(document), 20)]
+    except ValueError:  # the validator refuses documents nested too deeply to walk
+        return ["(body): nested too deeply to validate."]
 
 
 def discovery() -> dict[str, Any]:
@@ -149,7 +153,7 @@ def fetch_from_server(server: str, query: str, request: dict[str, Any],
     if len(body) > FHIR_MAX_BYTES:
         raise HookError(412, "The FHIR server's answer is larger than CrampCheck reads.")
     try:
-        return json.loads(body)
+        return orjson.loads(body)  # depth- and size-limited: a hostile server's answer cannot raise past here
     except ValueError:
         raise HookError(412, "The FHIR server's answer is not JSON.") from None
 

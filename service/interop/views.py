@@ -7,10 +7,10 @@ from typing import Any
 
 from flask import current_app, request, url_for
 from flask.views import MethodView
-from flask_smorest import Blueprint, abort
+from flask_smorest import abort
 from marshmallow import Schema, fields
 
-from ..extensions import problem
+from ..extensions import Blueprint, problem
 from ..presenting import check_json
 from ..schemas import CheckResponseSchema
 from ..services import services
