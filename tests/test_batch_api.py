@@ -36,6 +36,22 @@ def test_formula_cells_are_neutralised(client):
             assert not value.startswith(("=", "+", "-", "@", "\t", "\r"))
 
 
+@pytest.mark.parametrize("query", [{}, {"part": "summary"}])
+def test_cells_with_a_delimiter_a_spreadsheet_may_split_on_are_quoted(client, query):
+    # Long format, so the semicolon stays in one medication; a spreadsheet splitting on ';' or tab
+    # must not see '=1+1' or '@SUM(A1)' as cells of their own.
+    data = b'patient_id,medication\n"P;=1+1",Lasix\n"P2\t@SUM(A1)","Lasix; =1+1"\n'
+    text = _post_csv(client, data, query_string=query).get_data(as_text=True)
+    lines = text.splitlines()[1:]
+    assert lines[0].startswith('"P;\'=1+1",') and lines[-1].startswith('"P2\t\'@SUM(A1)",')
+    for line in lines:
+        for delimiter in (";", "\t"):
+            for cell in next(csv.reader([line], delimiter=delimiter))[1:]:
+                assert not cell.lstrip().startswith(("=", "+", "@")), (delimiter, cell)
+    rows = list(csv.DictReader(io.StringIO(text)))  # a comma reader reads every cell back, made inert
+    assert rows[0]["patient_id"] == "P;'=1+1"
+
+
 def test_multipart_upload_and_json_answer(client):
     response = client.post(
         "/api/v1/batch", data={"file": (io.BytesIO(WIDE), "lists.csv")},

@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import csv
-import io
 import json
 import re
 from collections.abc import Callable, Iterable, Iterator
@@ -19,23 +17,29 @@ SUMMARY_COLUMNS = ("patient_id", "medications", "flagged", "not_flagged", "unres
 # A spreadsheet runs a cell starting with these as a formula (CSV injection).
 FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
 _FIRST_CHARS = frozenset(FORMULA_STARTS)
-_NEEDS_QUOTES = re.compile(r'[",\r\n]')
+# Quoted: a cell holding a delimiter a spreadsheet may split on (comma, semicolon, tab), a quote or a
+# line break. Python's csv module quotes only its own delimiter, quote and line breaks, so a
+# spreadsheet splitting on ';' would see '=1+1' after a semicolon as a cell of its own.
+_NEEDS_QUOTES = re.compile(r'[",;\t\r\n]')
 
 
-def neutralise(value: Any) -> Any:
-    """Make a cell inert in a spreadsheet by prefixing formula starters with an apostrophe."""
-    if isinstance(value, str) and value.startswith(FORMULA_STARTS):
-        return "'" + value
-    return value
+# A formula starter after a semicolon or tab inside a cell: a spreadsheet that splits on those reads it
+# as the start of a cell of its own, whatever the quoting for commas.
+_INNER_FORMULA = re.compile(r"([;\t]\s*)(?=[=+\-@])")
 
 
 def _cell(value: str) -> str:
-    """One CSV cell, quoted where needed and neutralised."""
+    """One CSV cell, quoted where needed and neutralised (at its start and after any ';' or tab)."""
     if value[:1] in _FIRST_CHARS:
         value = "'" + value
     if _NEEDS_QUOTES.search(value):
-        return '"' + value.replace('"', '""') + '"'
+        return '"' + _INNER_FORMULA.sub(r"\1'", value).replace('"', '""') + '"'
     return value
+
+
+def _line(values: Iterable[Any]) -> str:
+    """A CSV line (without its terminator) of safe cells."""
+    return ",".join(_cell(str(value)) if value not in (None, "") else "" for value in values)
 
 
 def csv_header() -> str:
@@ -44,14 +48,7 @@ def csv_header() -> str:
 
 def csv_text(chunk: Chunk) -> str:
     """A chunk's rows as CSV text without a header, every cell safe to open in a spreadsheet."""
-    buffer = io.StringIO()
-    writer = csv.writer(buffer, lineterminator="")
-    tails = []
-    for columns in (*chunk.results, ERROR_COLUMNS):
-        writer.writerow(columns)
-        tails.append(buffer.getvalue())
-        buffer.seek(0)
-        buffer.truncate()
+    tails = [_line(columns) for columns in (*chunk.results, ERROR_COLUMNS)]
     cells: dict[str, str] = {"": ""}  # medications, patient ids and problems repeat: quote each once
     lines = []
     for patient_id, row, position, medication, result, problem in chunk.rows:
@@ -77,16 +74,13 @@ def csv_rows(chunks: Iterable[Chunk]) -> Iterator[str]:
 
 def csv_summary(patients: Iterable[dict[str, Any]]) -> Iterator[str]:
     """The per-patient summary as CSV text, a piece at a time."""
-    buffer = io.StringIO()
-    writer = csv.writer(buffer, lineterminator="\r\n")
-    writer.writerow(SUMMARY_COLUMNS)
+    lines = [",".join(SUMMARY_COLUMNS) + "\r\n"]
     for number, patient in enumerate(patients, start=1):
-        writer.writerow([neutralise(_summary_cell(patient[c])) for c in SUMMARY_COLUMNS])
+        lines.append(_line(_summary_cell(patient[c]) for c in SUMMARY_COLUMNS) + "\r\n")
         if number % 5000 == 0:
-            yield buffer.getvalue()
-            buffer.seek(0)
-            buffer.truncate()
-    yield buffer.getvalue()
+            yield "".join(lines)
+            lines.clear()
+    yield "".join(lines)
 
 
 def _summary_cell(value: Any) -> Any:
