@@ -1,5 +1,8 @@
 """Reading batch files: layouts, delimiters, encodings, and row problems that never stop a batch."""
 
+import csv
+import io
+
 import pytest
 
 from service.batch.reading import BatchFileError, decode, detect_layout, read_rows
@@ -75,3 +78,30 @@ def test_row_problems_travel_with_the_row():
     assert "patient id is missing" in rows[1].problem and rows[1].medications == ["Lasix"]
     assert "Too many columns" in rows[2].problem and rows[2].medications == []
     assert "longer than 40" in rows[3].problem
+
+
+@pytest.mark.parametrize("data, bad_row, line", [
+    # never closed: before, it swallowed every later line (other patients' medicines) into P1's cell
+    (b'patient_id,medications\nP1,"Lasix; Tylenol\nP2,Lipitor\nP3,Zocor; aspirin\n', 2, 2),
+    # closed in the middle of a cell further down: before, P2's row was merged into P1's
+    (b'patient_id,medications\nP0,Lasix\nP1,"Lasix\nP2,Lipitor\nP3,"Zocor" x\n', 3, 3),
+    # long format, after a legitimate multi-line cell: the line named is the physical line
+    (b'patient_id,medication\nP0,"Lasix\n40 mg"\nP1,"Lipitor\nP2,Zocor\nP3,aspirin\n', 3, 4),
+])
+def test_an_unclosed_quote_is_a_row_problem_naming_its_line_and_later_rows_stand_alone(data, bad_row, line):
+    _, rows = _rows(data)
+    bad = next(r for r in rows if r.problem)
+    assert bad.row == bad_row and f"Line {line} has a quote that is not closed" in bad.problem
+    assert bad.medications == []  # not checked, never merged
+    later = [r for r in rows if r.row > bad_row and not r.problem]
+    assert later and all(len(r.medications) <= 2 for r in later)
+    assert all("Lipitor" not in r.medications for r in rows if r.patient_id != "P2")  # never under another id
+
+
+def test_the_api_answers_the_rows_after_an_unclosed_quote_under_their_own_patients(client):
+    data = b'patient_id,medications\nP1,"Lasix; Tylenol\nP2,Lipitor\nP3,Zocor\n'
+    text = client.post("/api/v1/batch", data=data, content_type="text/csv").get_data(as_text=True)
+    rows = list(csv.DictReader(io.StringIO(text)))
+    assert [(r["patient_id"], r["medication"], r["status"]) for r in rows] == [
+        ("P1", "", "error"), ("P2", "Lipitor", "flagged"), ("P3", "Zocor", "flagged")]
+    assert "Line 2 has a quote" in rows[0]["problem"]

@@ -263,14 +263,49 @@ def accepted_columns() -> str:
 
 
 def read_rows(text: str, layout: Layout, max_cell_chars: int) -> Iterator[InputRow]:
-    """Yield every record after the header as an InputRow, row problems included."""
-    reader = csv.reader(io.StringIO(text, newline=""), delimiter=layout.delimiter)
+    """Yield every record after the header as an InputRow, row problems included.
+
+    Quoting is read strictly: a quote that is never closed (or closed in the middle of a cell) would
+    otherwise swallow the following lines, other patients' medicines included, into one cell. Such
+    a record is reported as a row problem naming the line where it began, and reading starts again
+    on the next line, so the rows after it are checked on their own.
+    """
+    source = io.StringIO(text, newline="")
+    reader = csv.reader(source, delimiter=layout.delimiter, strict=True)
     for _ in range(layout.skip + 1):
         next(reader, None)
-    for number, record in enumerate(reader, start=2):
+    lines_read = reader.line_num  # physical lines consumed by earlier readers and this one
+    base = 0
+    number = 1  # spreadsheet row of the last record (the header is row 1)
+    while True:
+        start = source.tell()
+        try:
+            record = next(reader)
+        except StopIteration:
+            return
+        except csv.Error as error:
+            number += 1
+            source.seek(start)
+            line = lines_read + 1  # the physical line where the bad record began
+            yield _quote_problem(number, line, source.readline(), layout, error)
+            reader = csv.reader(source, delimiter=layout.delimiter, strict=True)
+            base = lines_read = line
+            continue
+        lines_read = base + reader.line_num
+        number += 1
         if not record:
             continue  # a blank line is not a record
         yield _input_row(number, record, layout, max_cell_chars)
+
+
+def _quote_problem(number: int, line: int, raw: str, layout: Layout, error: csv.Error) -> InputRow:
+    """The row problem of a record whose quoting is broken, with the patient id read from its first line."""
+    first = raw.rstrip("\r\n").split(layout.delimiter)
+    patient_id = first[layout.id_index].strip().strip('"') if layout.id_index < len(first) else ""
+    row = InputRow(number, patient_id)
+    row.problem = (f"Line {line:,} has a quote that is not closed where it should be ({error}): this row was not "
+                   "checked, and the lines after it were read as rows of their own. Close the quote, or remove it.")
+    return row
 
 
 def _input_row(number: int, record: list[str], layout: Layout, max_cell_chars: int) -> InputRow:
