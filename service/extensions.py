@@ -15,6 +15,7 @@ from webargs import core
 from webargs.flaskparser import FlaskParser, is_json_request
 from werkzeug.exceptions import HTTPException
 
+from .bodies import whole_body
 from .errors import from_http_exception
 
 
@@ -61,7 +62,7 @@ class JSONParser(FlaskParser):
     def _raw_load_json(self, req: flask.Request):
         if not is_json_request(req):
             return core.missing
-        data = req.get_data(cache=True)
+        data = whole_body()
         try:
             return orjson.loads(data)
         except orjson.JSONDecodeError as error:

@@ -13,6 +13,7 @@ from flask_smorest import abort
 
 from .. import audit, metrics
 from ..access import current_principal
+from ..bodies import whole_body
 from ..extensions import Blueprint, problem
 from ..services import services
 from . import jobs
@@ -114,7 +115,7 @@ def _upload() -> bytes:
             abort(422, message="Send the CSV in a multipart field named 'file'.", errors={"file": ["Missing file."]})
         return file.read()
     if request.mimetype in CSV_TYPES:
-        return request.get_data()
+        return whole_body()
     abort(415, message="Upload a CSV file: multipart/form-data with a 'file' field, or a text/csv body.")
 
 

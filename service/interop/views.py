@@ -10,6 +10,7 @@ from flask.views import MethodView
 from flask_smorest import abort
 from marshmallow import Schema, fields
 
+from ..bodies import whole_body
 from ..extensions import Blueprint, problem
 from ..presenting import check_json
 from ..schemas import CheckResponseSchema
@@ -29,10 +30,10 @@ def _json_body(types: tuple[str, ...]) -> Any:
     request.max_content_length = current_app.config["FHIR_MAX_BODY_BYTES"]
     if request.mimetype not in types:
         abort(415, message=f"Send the body as JSON with Content-Type: {types[0]}.")
-    body = request.get_json(force=True, silent=True)
-    if body is None:
+    try:
+        return current_app.json.loads(whole_body())
+    except ValueError:
         abort(400, message="The body is not valid JSON.")
-    return body
 
 
 class FhirCheckResponseSchema(CheckResponseSchema):
