@@ -84,8 +84,11 @@ def collection_paused() -> Iterator[None]:
 class BatchChecker:
     """Turns input rows into output rows; remembers every medication string it has checked."""
 
-    def __init__(self, pipeline: Pipeline, max_entry_chars: int, evidence: EvidenceProvider | None = None):
+    def __init__(self, pipeline: Pipeline, max_entry_chars: int, evidence: EvidenceProvider | None = None,
+                 fuzzy_budget: int | None = None):
         self.pipeline = pipeline
+        # Misspelling look-ups for the whole file (the immediate path); None: each entry's own limit only.
+        self._budget = None if fuzzy_budget is None else [fuzzy_budget]
         self.max_entry_chars = max_entry_chars
         self.evidence = evidence
         self._medications: dict[str, tuple[tuple[str, ...], Facts]] = {}
@@ -103,7 +106,7 @@ class BatchChecker:
 
     def _result(self, text: str) -> tuple[tuple[str, ...], Facts]:
         # A cell that is a code ("RxCUI 4603", "NDC 0378-0208-01") is read from the seed's code table.
-        resolution = self.pipeline.resolve_entry(MedicationEntry(text))
+        resolution = self.pipeline.resolve_entry(MedicationEntry(text), budget=self._budget)
         names = [i.name for i in resolution.ingredients]
         evidence = self._evidence_for(names) if self.evidence is not None and names else None
         entry = assess(resolution, self.pipeline.lexicon, evidence)

@@ -141,7 +141,8 @@ def _count_records(text: str, layout: Layout) -> int:
 def _answer_now(text: str, layout: Layout, part: str):
     config = current_app.config
     pipeline = services().pipeline
-    checker = BatchChecker(pipeline, config["MAX_ENTRY_CHARS"], pipeline.evidence_provider(shared_budget=True))
+    checker = BatchChecker(pipeline, config["MAX_ENTRY_CHARS"], pipeline.evidence_provider(shared_budget=True),
+                           fuzzy_budget=config["BATCH_SYNC_FUZZY_WORDS"])
     patients: dict[str, Tally] = {}
     started = time.perf_counter()
     with collection_paused():
