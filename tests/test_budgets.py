@@ -55,3 +55,13 @@ def test_an_immediate_batch_has_a_budget_and_reports_what_was_over_it(make_app):
     first, second = text.splitlines()[1:3]
     assert "flagged" in first and "simvastatin" in first
     assert "unresolved" in second and "not looked up" in second
+
+
+def test_a_row_with_more_entries_than_a_check_allows_is_a_row_error_not_cut(make_app):
+    client = make_app(MAX_MEDICATIONS=5, RATE_LIMIT="off").test_client()
+    data = b"patient_id,medications\nP1,Lasix; Tylenol\nP2,a; b; c; d; e; f\nP3,Lipitor\n"
+    text = client.post("/api/v1/batch", data=data, content_type="text/csv").get_data(as_text=True)
+    lines = text.splitlines()[1:]
+    assert [line.split(",")[0] for line in lines] == ["P1", "P1", "P2", "P3"]
+    assert "error" in lines[2] and "lists 6 medicines; at most 5 are checked per row" in lines[2]
+    assert "flagged" in lines[3]  # the rows after it are checked as usual

@@ -142,7 +142,7 @@ def _answer_now(text: str, layout: Layout, part: str):
     config = current_app.config
     pipeline = services().pipeline
     checker = BatchChecker(pipeline, config["MAX_ENTRY_CHARS"], pipeline.evidence_provider(shared_budget=True),
-                           fuzzy_budget=config["BATCH_SYNC_FUZZY_WORDS"])
+                           fuzzy_budget=config["BATCH_SYNC_FUZZY_WORDS"], max_entries=config["MAX_MEDICATIONS"])
     patients: dict[str, Tally] = {}
     started = time.perf_counter()
     with collection_paused():
