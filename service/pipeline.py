@@ -25,10 +25,10 @@ from .resolution import FUZZY_WORDS_PER_ENTRY, Resolution, resolve
 
 log = logging.getLogger(__name__)
 Evidences = dict[str, list[Evidence]]
-RESOLUTION_CACHE = 8192
+RESOLUTION_CACHE = 8192  # distinct entries kept per process; most lists repeat a few hundred names
 # Misspelling look-ups in one check (a few milliseconds each): bounds a check of nonsense words to
 # well under a second; real lists rarely use more than a handful.
-FUZZY_WORDS_PER_REQUEST = 120  # distinct entries kept per process; most lists repeat a few hundred names
+FUZZY_WORDS_PER_REQUEST = 120
 
 
 class Pipeline:
@@ -74,7 +74,7 @@ class Pipeline:
         evidence = merge(reports)
         entries = [
             assess(resolution, self.lexicon, evidence)
-            if _coded(entry) or resolution.looked_up is False or any(i.name in evidence for i in resolution.ingredients)
+            if _coded(entry) or not resolution.looked_up or any(i.name in evidence for i in resolution.ingredients)
             else self.assess(resolution.input)
             for entry, resolution in zip(inputs, resolutions, strict=True)
         ]
