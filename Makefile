@@ -61,8 +61,6 @@ bench: $(BIN)/.runtime
 	@$(BIN)/python bench/rxnorm_accuracy.py
 	@echo "== start-up, memory and check latency"
 	@$(BIN)/python bench/core_figures.py
-	@echo "== careless and hostile bodies: the slowest check and immediate batch the limits allow"
-	@$(BIN)/python bench/hostile.py
 	@echo "== batch job of $(BENCH_ROWS) rows through the HTTP API"
 	@$(BIN)/python bench/batch_generate.py $(BENCH_ROWS) bench/out/wide-$(BENCH_ROWS).csv
 	@$(BIN)/python bench/batch_bench.py bench/out/wide-$(BENCH_ROWS).csv

@@ -198,8 +198,7 @@ def batch_command(source, output, fmt: str, summary) -> None:
     except BatchFileError as error:
         raise click.ClickException(error.detail) from error
     pipeline = _pipeline()
-    checker = BatchChecker(pipeline, config["MAX_ENTRY_CHARS"], pipeline.evidence_provider(shared_budget=False),
-                           max_entries=config["MAX_MEDICATIONS"])
+    checker = BatchChecker(pipeline, config["MAX_ENTRY_CHARS"], pipeline.evidence_provider(shared_budget=False))
     patients: dict = {}
     chunks = []
     total = sum(1 for _ in read_rows(text, layout, config["BATCH_MAX_CELL_CHARS"]))

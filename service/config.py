@@ -43,8 +43,6 @@ SETTINGS: dict[str, tuple[Any, Any]] = {
     "BATCH_WORKER": (None, str),  # embedded or external; default: external when REDIS_URL is set
     "BATCH_WORKERS": (2, int),
     "BATCH_SYNC_MAX_ROWS": (1000, int),
-    # Unknown words looked up as misspellings in one immediate batch answer (a few ms each).
-    "BATCH_SYNC_FUZZY_WORDS": (400, int),
     "BATCH_MAX_BYTES": (50 * 1024 * 1024, int),
     "BATCH_MAX_CELL_CHARS": (4000, int),
     "BATCH_CHUNK_ROWS": (5000, int),

@@ -10,7 +10,6 @@ from __future__ import annotations
 import logging
 import time
 from collections.abc import Callable, Sequence
-from dataclasses import replace
 from datetime import date
 from functools import lru_cache
 
@@ -21,32 +20,24 @@ from .evidence import Evidence, EvidenceSource, SourceReport
 from .lexicon import Lexicon
 from .matching import CheckResult, EntryResult, assess, check
 from .reasoning.timing import started_in_text
-from .resolution import FUZZY_WORDS_PER_ENTRY, Resolution, resolve
+from .resolution import Resolution, resolve
 
 log = logging.getLogger(__name__)
 Evidences = dict[str, list[Evidence]]
 RESOLUTION_CACHE = 8192  # distinct entries kept per process; most lists repeat a few hundred names
-# Misspelling look-ups in one check (a few milliseconds each): bounds a check of nonsense words to
-# well under a second; real lists rarely use more than a handful.
-FUZZY_WORDS_PER_REQUEST = 120
 
 
 class Pipeline:
     """Checks lists against one seed index and a list of evidence sources."""
 
     def __init__(self, lexicon: Lexicon, sources: Sequence[EvidenceSource] = (),
-                 observe: Callable[[CheckResult, float], None] | None = None,
-                 fuzzy_budget: int = FUZZY_WORDS_PER_REQUEST):
+                 observe: Callable[[CheckResult, float], None] | None = None):
         self.lexicon = lexicon
-        self.fuzzy_budget = fuzzy_budget  # unknown words looked up as misspellings in one check
         self.sources = tuple(sources)
         self.observe = observe  # told of every check and its seconds (metrics, audit log)
         # Resolution is pure and its results immutable: the same text always resolves the same way.
         self.resolve: Callable[[str], Resolution] = lru_cache(maxsize=RESOLUTION_CACHE)(
             lambda text: resolve(text, lexicon))
-        # Without misspelling look-ups: what an entry reads as once a request's look-up budget is spent.
-        self.resolve_plain: Callable[[str], Resolution] = lru_cache(maxsize=RESOLUTION_CACHE)(
-            lambda text: resolve(text, lexicon, fuzzy_words=0))
         # An entry judged on the seed alone is the same every time, down to its JSON: keep it.
         self.assess: Callable[[str], EntryResult] = lru_cache(maxsize=RESOLUTION_CACHE)(
             lambda text: assess(self.resolve(text), lexicon))
@@ -65,8 +56,7 @@ class Pipeline:
         sources = self.sources if use_sources else ()
         # One deadline per source for the whole check: code lookups and evidence share the budget.
         deadlines = {source.name: source.clock() + source.budget_seconds for source in sources}
-        budget = [self.fuzzy_budget]
-        resolutions = [self.resolve_entry(entry, sources, deadlines, budget) for entry in inputs]
+        resolutions = [self.resolve_entry(entry, sources, deadlines) for entry in inputs]
         # Ingredients the seed does not flag first: that is where a source adds the most.
         ingredients = sorted(dict.fromkeys(i.name for r in resolutions for i in r.ingredients),
                              key=self.lexicon.is_flagged_ingredient)
@@ -74,7 +64,7 @@ class Pipeline:
         evidence = merge(reports)
         entries = [
             assess(resolution, self.lexicon, evidence)
-            if _coded(entry) or not resolution.looked_up or any(i.name in evidence for i in resolution.ingredients)
+            if _coded(entry) or any(i.name in evidence for i in resolution.ingredients)
             else self.assess(resolution.input)
             for entry, resolution in zip(inputs, resolutions, strict=True)
         ]
@@ -89,36 +79,18 @@ class Pipeline:
         return result
 
     def resolve_entry(self, entry: MedicationEntry, sources: Sequence[EvidenceSource] = (),
-                      deadlines: dict[str, float] | None = None, budget: list[int] | None = None) -> Resolution:
+                      deadlines: dict[str, float] | None = None) -> Resolution:
         """Resolve an entry: its text, or its code (RXCUI, NDC) and text together.
 
         A code is read from the seed's table, then from the sources that can look codes up. A
-        whole entry that is a code ("RxCUI 197361", "NDC 0378-0208-01") is read as one. `budget`
-        ([words]) is what is left of a request's misspelling look-ups; None: no request limit.
+        whole entry that is a code ("RxCUI 197361", "NDC 0378-0208-01") is read as one.
         """
         code = (RXNORM, entry.rxcui) if entry.rxcui else (NDC, entry.ndc) if entry.ndc else code_in_text(entry.text)
         if code is None:
-            return self.resolve_text(entry.text, budget)
+            return self.resolve(entry.text)
         written_code = not (entry.rxcui or entry.ndc)
-        from_text = self.resolve_text(entry.text, budget) if entry.text.strip() and not written_code else None
+        from_text = self.resolve(entry.text) if entry.text.strip() and not written_code else None
         return reconcile(entry.text, self.read_code(*code, sources, deadlines), from_text)
-
-    def resolve_text(self, text: str, budget: list[int] | None = None) -> Resolution:
-        """An entry's text resolved, its misspelling look-ups charged to the request's budget.
-
-        Once the budget is spent, unknown words are reported as not looked up (a note says so)
-        instead of being looked up: the same answer for the same request, whatever is cached.
-        """
-        if budget is None:
-            return self.resolve(text)
-        plain = self.resolve_plain(text)
-        cost = min(sum(len(part.split()) for part in plain.unrecognised), FUZZY_WORDS_PER_ENTRY)
-        if cost == 0:
-            return self.resolve(text)
-        if budget[0] >= cost:
-            budget[0] -= cost
-            return self.resolve(text)
-        return replace(plain, looked_up=False)
 
     def read_code(self, system: str, code: str, sources: Sequence[EvidenceSource] = (),
                   deadlines: dict[str, float] | None = None) -> CodeReading:

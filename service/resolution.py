@@ -40,14 +40,6 @@ STRENGTHS_NOTE = (
     "'{strengths}' gives {count} strengths but only {found} was recognised: the other ingredient "
     "was not read."
 )
-# Misspelling look-ups cost milliseconds a word: an entry gets this many, a whole check a budget
-# (service/pipeline.py). What is over the budget is reported, never guessed.
-FUZZY_WORDS_PER_ENTRY = 6
-NOT_LOOKED_UP_NOTE = (
-    "{count} unrecognised {words} of this entry were not looked up as possible misspellings (CrampCheck "
-    "looks up at most " + str(FUZZY_WORDS_PER_ENTRY) + " per entry, and a limited number per request): check "
-    "the spelling, write one medicine per entry, or send fewer entries at a time."
-)
 KIND_IN_ENTRY_NOTE = (
     "'{text}' names a kind of medicine ({kind}), not one medicine: write the medicine's name, one per entry, "
     "to check it."
@@ -174,7 +166,6 @@ class Resolution:
     suggestions: tuple[Suggestion, ...]
     notes: tuple[str, ...] = ()
     kind: str | None = None  # a kind of medicine written instead of a name ("a water pill"): its id
-    looked_up: bool = True  # False: the request's misspelling look-ups were spent before this entry
 
     @property
     def complete(self) -> bool:
@@ -208,12 +199,8 @@ _INVERTED = frozenset(
 _VEHICLES = frozenset({("sodium chloride",), ("glucose",), ("glucose", "sodium chloride"), ("water",)})
 
 
-def resolve(text: str, lexicon: Lexicon, fuzzy_words: int = FUZZY_WORDS_PER_ENTRY) -> Resolution:
-    """Resolve one medication entry to its ingredients.
-
-    At most `fuzzy_words` unknown words are looked up as misspellings (with suggestions): the
-    lookups are most of the cost of a nonsense entry. Words beyond are reported as not looked up.
-    """
+def resolve(text: str, lexicon: Lexicon) -> Resolution:
+    """Resolve one medication entry to its ingredients."""
     if len(text) > MAX_INPUT_CHARS:
         return Resolution(text, (), frozenset(), (), (), (TOO_LONG_NOTE.format(limit=f"{MAX_INPUT_CHARS:,}"),))
     tokens = _clause(_uninvert(tokenize(text)))
@@ -305,7 +292,6 @@ def resolve(text: str, lexicon: Lexicon, fuzzy_words: int = FUZZY_WORDS_PER_ENTR
     unrecognised: list[str] = []
     suggestions: list[Suggestion] = []
     kind_notes: list[str] = []
-    not_looked_up = 0
     for span, bracketed, next_token in unknown_spans:
         if bracketed and outside:
             continue
@@ -315,20 +301,11 @@ def resolve(text: str, lexicon: Lexicon, fuzzy_words: int = FUZZY_WORDS_PER_ENTR
                 unrecognised.append(" ".join(span))
                 kind_notes.append(KIND_IN_ENTRY_NOTE.format(text=" ".join(span), kind=kind.name))
             continue
-        if len(span) > fuzzy_words:
-            if fuzzy_words <= 0:
-                unrecognised.append(_shortened(" ".join(span)))
-                not_looked_up += len(span)
-                continue
-            unrecognised.append(_shortened(" ".join(span[fuzzy_words:])))
-            not_looked_up += len(span) - fuzzy_words
-            span = span[:fuzzy_words]
-        fuzzy_words -= len(span)
         for part, entry in _fuzzy_parts(span, lexicon):
             if entry is not None:
                 found.append((entry, part, "fuzzy", bracketed, False, next_token))
             else:
-                unrecognised.append(_shortened(part))
+                unrecognised.append(part if len(part) <= 80 else part[:77] + "...")
                 close = suggest(part[:80], lexicon, limit=5)
                 if next_token in MR_SUFFIXES:
                     # "Tildiem LA": a look-alike of another kind is worse than no suggestion.
@@ -341,8 +318,6 @@ def resolve(text: str, lexicon: Lexicon, fuzzy_words: int = FUZZY_WORDS_PER_ENTR
     ingredients = _ingredients(kept)
     markers = [(name, marker) for name, marker, bracketed in markers if not (bracketed and outside)]
     notes = kind_notes + _combination_notes(tokens, ingredients, markers, unrecognised)
-    if not_looked_up:
-        notes.append(NOT_LOOKED_UP_NOTE.format(count=not_looked_up, words="word" if not_looked_up == 1 else "words"))
     return Resolution(
         input=text,
         ingredients=ingredients,
@@ -369,10 +344,6 @@ def kind_written(tokens: list[str], lexicon: Lexicon) -> str | None:
             or not (t in _KIND_FILLERS or _is_filler(t) or t in ("(", ")", ",", "-"))]
     word = words.get(" ".join(kept)) if kept else None
     return word.id if word else None
-
-
-def _shortened(part: str) -> str:
-    return part if len(part) <= 80 else part[:77] + "..."
 
 
 def _uninvert(tokens: list[str]) -> list[str]:

@@ -25,11 +25,6 @@ STATUS_TEXT = {"flagged": "flagged", "not_flagged": "not flagged", "unresolved":
 PATIENT_ADVICE = "Talk to the prescriber or pharmacist before changing any medicine."
 ERROR_COLUMNS = ("error", "", "", "", "", "", "", "", "", "")
 QUININE_WARNING = LIST_RULES[0].code
-MAX_ENTRIES_PER_ROW = 200
-TOO_MANY_ENTRIES = (
-    "This row lists {count:,} medicines; at most {limit:,} are checked per row (as in one check). The row was "
-    "not checked: split the list over several rows of the same patient."
-)
 EvidenceProvider = Callable[[list[str]], tuple[dict[str, list[Evidence]], set[str]]]
 
 
@@ -89,12 +84,8 @@ def collection_paused() -> Iterator[None]:
 class BatchChecker:
     """Turns input rows into output rows; remembers every medication string it has checked."""
 
-    def __init__(self, pipeline: Pipeline, max_entry_chars: int, evidence: EvidenceProvider | None = None,
-                 fuzzy_budget: int | None = None, max_entries: int = MAX_ENTRIES_PER_ROW):
+    def __init__(self, pipeline: Pipeline, max_entry_chars: int, evidence: EvidenceProvider | None = None):
         self.pipeline = pipeline
-        self.max_entries = max_entries  # entries in one row: a check's own limit (MAX_MEDICATIONS)
-        # Misspelling look-ups for the whole file (the immediate path); None: each entry's own limit only.
-        self._budget = None if fuzzy_budget is None else [fuzzy_budget]
         self.max_entry_chars = max_entry_chars
         self.evidence = evidence
         self._medications: dict[str, tuple[tuple[str, ...], Facts]] = {}
@@ -112,7 +103,7 @@ class BatchChecker:
 
     def _result(self, text: str) -> tuple[tuple[str, ...], Facts]:
         # A cell that is a code ("RxCUI 4603", "NDC 0378-0208-01") is read from the seed's code table.
-        resolution = self.pipeline.resolve_entry(MedicationEntry(text), budget=self._budget)
+        resolution = self.pipeline.resolve_entry(MedicationEntry(text))
         names = [i.name for i in resolution.ingredients]
         evidence = self._evidence_for(names) if self.evidence is not None and names else None
         entry = assess(resolution, self.pipeline.lexicon, evidence)
@@ -166,11 +157,6 @@ class BatchChecker:
                 tally.unmatched_conditions.update(dict.fromkeys(unmatched))
             if not row.medications:  # the row's problem stopped it being read
                 output.append([patient_id, number, 1, "", -1, row.problem])
-                tally.errors += 1
-                continue
-            if len(row.medications) > self.max_entries:  # reported whole, never cut to the limit
-                output.append([patient_id, number, 1, "", -1, TOO_MANY_ENTRIES.format(
-                    count=len(row.medications), limit=self.max_entries)])
                 tally.errors += 1
                 continue
             facts = []

@@ -141,8 +141,7 @@ def _count_records(text: str, layout: Layout) -> int:
 def _answer_now(text: str, layout: Layout, part: str):
     config = current_app.config
     pipeline = services().pipeline
-    checker = BatchChecker(pipeline, config["MAX_ENTRY_CHARS"], pipeline.evidence_provider(shared_budget=True),
-                           fuzzy_budget=config["BATCH_SYNC_FUZZY_WORDS"], max_entries=config["MAX_MEDICATIONS"])
+    checker = BatchChecker(pipeline, config["MAX_ENTRY_CHARS"], pipeline.evidence_provider(shared_budget=True))
     patients: dict[str, Tally] = {}
     started = time.perf_counter()
     with collection_paused():
