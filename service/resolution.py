@@ -499,11 +499,12 @@ def fuzzy_match(text: str, lexicon: Lexicon) -> NameEntry | None:
     limit = _max_distance(len(text))
     if limit == 0:
         return None
+    # People rarely get the first letter wrong; sound-alike drugs often differ only there: only names
+    # with the same first letter are candidates (and only they are compared, which is much cheaper).
     candidates = process.extract(
-        text, lexicon.fuzzy_keys, scorer=OSA.distance, score_cutoff=limit + 1, limit=25
+        text, lexicon.fuzzy_by_initial.get(text[0], ()), scorer=OSA.distance, score_cutoff=limit + 1, limit=25
     )
-    # People rarely get the first letter wrong; sound-alike drugs often differ only there.
-    candidates = [(key, distance) for key, distance, _ in candidates if key[0] == text[0]]
+    candidates = [(key, distance) for key, distance, _ in candidates]
     if not candidates:
         return None
     best = min(distance for _, distance in candidates)
