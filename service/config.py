@@ -27,6 +27,9 @@ SETTINGS: dict[str, tuple[Any, Any]] = {
     "MAX_ENTRY_CHARS": (2000, int),
     "MAX_CONDITIONS": (50, int),
     "CHECK_MAX_BODY_BYTES": (256 * 1024, int),
+    # Unknown words looked up as misspellings (with suggestions), per entry and per check or batch row.
+    "FUZZY_WORDS_PER_ENTRY": (6, int),
+    "FUZZY_WORDS_PER_CHECK": (200, int),
     # FHIR resources and CDS Hooks requests are verbose: a 200-entry Bundle is about 200 KB.
     "FHIR_MAX_BODY_BYTES": (2 * 1024 * 1024, int),
     # CDS Hooks answers should come in about half a second: openFDA is not asked unless turned on.
