@@ -468,6 +468,8 @@ def _is_filler(token: str) -> bool:
 
 def _longest_name(tokens: list[str], start: int, lexicon: Lexicon,
                   limit: int | None = None) -> tuple[NameEntry | None, int]:
+    if tokens[start] not in lexicon.first_words:
+        return None, 0
     longest = min(lexicon.longest_name, len(tokens) - start, limit or lexicon.longest_name)
     for length in range(longest, 0, -1):
         window = tokens[start:start + length]
