@@ -46,6 +46,13 @@ SETTINGS: dict[str, tuple[Any, Any]] = {
     "BATCH_WORKER": (None, str),  # embedded or external; default: external when REDIS_URL is set
     "BATCH_WORKERS": (2, int),
     "BATCH_SYNC_MAX_ROWS": (1000, int),
+    # The immediate (synchronous) path also takes at most this many entries and bytes, this many
+    # misspelling lookups over the whole file, and this many seconds; beyond any of them, a job.
+    "BATCH_SYNC_MAX_ENTRIES": (2000, int),
+    "BATCH_SYNC_MAX_BYTES": (256 * 1024, int),
+    "BATCH_SYNC_FUZZY_WORDS": (400, int),
+    "BATCH_SYNC_SECONDS": (5.0, float),
+    "BATCH_MAX_ENTRIES_PER_ROW": (200, int),
     "BATCH_MAX_BYTES": (50 * 1024 * 1024, int),
     "BATCH_MAX_CELL_CHARS": (4000, int),
     "BATCH_CHUNK_ROWS": (5000, int),

@@ -65,22 +65,27 @@ class Pipeline:
                 self._resolutions.move_to_end(text)
         if cached is not None:
             resolution, spent = cached
-            if budget is None or spent <= budget.remaining:
+            if budget is None or budget.can(spent, cached=True):
                 if budget is not None:
-                    budget.remaining -= spent
+                    budget.spend(spent, cached=True)
                 return resolution
             return resolve(text, self.lexicon, budget)
+        resolution, spent = self.resolve_spending(text, budget)
+        if spent is not None:
+            with self._lock:
+                self._resolutions[text] = (resolution, spent)
+                if len(self._resolutions) > RESOLUTION_CACHE:
+                    self._resolutions.popitem(last=False)
+        return resolution
+
+    def resolve_spending(self, text: str, budget: FuzzyBudget | None = None) -> tuple[Resolution, int | None]:
+        """Resolve a text afresh: the resolution and the lookups it spent, None when the budget cut it short."""
         probe = budget or FuzzyBudget(per_check=None, per_entry=self.fuzzy_per_entry)
         before, was_cut = probe.remaining, probe.cut
         probe.cut = False
         resolution = resolve(text, self.lexicon, probe)
         cut, probe.cut = probe.cut, probe.cut or was_cut
-        if not cut:
-            with self._lock:
-                self._resolutions[text] = (resolution, before - probe.remaining)
-                if len(self._resolutions) > RESOLUTION_CACHE:
-                    self._resolutions.popitem(last=False)
-        return resolution
+        return resolution, None if cut else before - probe.remaining
 
     def _assessed(self, resolution: Resolution) -> EntryResult:
         """The seed-only assessment of a resolution: the kept one when it is the text's full reading."""

@@ -193,16 +193,35 @@ class FuzzyBudget:
     """How many unknown words may still be looked up as misspellings (and for suggestions).
 
     One budget per check (or per batch row): `per_entry` words for each entry, `remaining` for the
-    whole list. `cut` turns true once the list's budget, not the entry's, left a word out.
+    whole list; a `parent` (a whole batch file's budget) is spent too and stops lookups when empty.
+    `cut` turns true once the list's (or the parent's) budget, not the entry's, left a word out.
     """
 
-    __slots__ = ("per_entry", "per_check", "remaining", "cut")
+    __slots__ = ("per_entry", "per_check", "remaining", "cut", "parent")
 
-    def __init__(self, per_check: int | None = FUZZY_WORDS_PER_CHECK, per_entry: int = FUZZY_WORDS_PER_ENTRY):
+    def __init__(self, per_check: int | None = FUZZY_WORDS_PER_CHECK, per_entry: int = FUZZY_WORDS_PER_ENTRY,
+                 parent: FuzzyBudget | None = None):
         self.per_entry = per_entry
         self.per_check = per_check
         self.remaining = per_check if per_check is not None else 1 << 62
         self.cut = False
+        self.parent = parent
+
+    def can(self, words: int, cached: bool = False) -> bool:
+        """Whether this many words may still be looked up (`cached`: their answer is already known,
+        which costs the list as much, so that its answer never depends on what came before, and
+        the parent nothing)."""
+        return self.remaining >= words and (cached or self.parent is None or self.parent.can(words))
+
+    def spend(self, words: int, cached: bool = False) -> None:
+        self.remaining -= words
+        if self.parent is not None and not cached:
+            self.parent.spend(words)
+
+    def mark_cut(self) -> None:
+        self.cut = True
+        if self.parent is not None and not self.parent.can(1):
+            self.parent.mark_cut()
 
 
 @cache
@@ -528,11 +547,12 @@ class _Allowance:
         budget = self.budget
         if self.used >= budget.per_entry:
             return False
-        if budget.remaining <= 0:
-            self.by_list = budget.cut = True
+        if not budget.can(1):
+            self.by_list = True
+            budget.mark_cut()
             return False
         self.used += 1
-        budget.remaining -= 1
+        budget.spend(1)
         return True
 
     def note(self, parts: list[str]) -> str:

@@ -218,7 +218,7 @@ def _process_chunks(job: BatchJob) -> None:
     done = set(db.session.scalars(select(BatchChunk.index).where(BatchChunk.job_id == job.id)))
     pipeline = services().pipeline
     checker = BatchChecker(pipeline, config["MAX_ENTRY_CHARS"], pipeline.evidence_provider(shared_budget=False))
-    chunks = batched(read_rows(text, layout, config["BATCH_MAX_CELL_CHARS"]), job.chunk_rows)
+    chunks = batched(read_rows(text, layout, config["BATCH_MAX_CELL_CHARS"], config["BATCH_MAX_ENTRIES_PER_ROW"]), job.chunk_rows)
     for index in count():
         with collection_paused():  # reading, checking and packing a chunk allocate no cycles
             rows = next(chunks, None)
