@@ -53,7 +53,9 @@ SETTINGS: dict[str, tuple[Any, Any]] = {
     "BATCH_SYNC_FUZZY_WORDS": (400, int),
     "BATCH_SYNC_SECONDS": (5.0, float),
     "BATCH_MAX_ENTRIES_PER_ROW": (200, int),
-    "BATCH_MAX_BYTES": (50 * 1024 * 1024, int),
+    # 10 MiB: a worker checking the largest upload peaks at about 245 MB (bench/batch_memory.py);
+    # 50 MiB went far past the 300 MB a worker may use.
+    "BATCH_MAX_BYTES": (10 * 1024 * 1024, int),
     "BATCH_MAX_CELL_CHARS": (4000, int),
     "BATCH_CHUNK_ROWS": (5000, int),
     "BATCH_RETENTION_HOURS": (168, float),

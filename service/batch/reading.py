@@ -58,7 +58,7 @@ SAVE_AS_CSV = (
 )
 # The most CSV text a workbook may turn into (the default largest upload): a small .xlsx can hold
 # far more, and this keeps a compressed workbook from filling memory.
-WORKBOOK_MAX_CHARS = 52_428_800
+WORKBOOK_MAX_CHARS = 10_485_760
 _WORKBOOK_PARTS_MAX_BYTES = 256 * 1024 * 1024  # shared strings, styles and the like, uncompressed
 
 
