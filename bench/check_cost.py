@@ -93,7 +93,7 @@ def batch(client, config) -> None:
     per_row = min(config.get("BATCH_MAX_ENTRIES_PER_ROW", 200), entries)
     rows = []
     for number in range(entries // per_row):
-        cell = "; ".join(" ".join(_word(rng) for _ in range(3)) for _ in range(per_row))
+        cell = "; ".join(_word(rng) for _ in range(per_row))  # within BATCH_MAX_CELL_CHARS
         rows.append(f'P{number},"{cell}"')
     body = ("patient_id,medications\n" + "\n".join(rows) + "\n").encode()
     limit = config.get("BATCH_SYNC_MAX_BYTES")
@@ -101,7 +101,7 @@ def batch(client, config) -> None:
         body = body[:limit].rsplit(b"\n", 1)[0] + b"\n"
     started = time.perf_counter()
     response = client.post("/api/v1/batch", data=body, content_type="text/csv")
-    print(f"POST /api/v1/batch, immediate-size file of unknown words ({len(body)} bytes, {entries} entries): "
+    print(f"POST /api/v1/batch, largest immediate-size file of unknown words ({len(body):,} bytes, {entries} entries): "
           f"{time.perf_counter() - started:.2f} s, status {response.status_code}, answer {len(response.data)} bytes")
 
 
