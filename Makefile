@@ -61,6 +61,10 @@ bench: $(BIN)/.runtime
 	@$(BIN)/python bench/rxnorm_accuracy.py
 	@echo "== start-up, memory and check latency"
 	@$(BIN)/python bench/core_figures.py
+	@echo "== the costliest checks the limits allow, and the heaviest immediate batch"
+	@$(BIN)/python bench/check_cost.py
+	@echo "== worker memory for the largest upload the limits allow (BATCH_MAX_BYTES)"
+	@$(BIN)/python bench/batch_memory.py
 	@echo "== batch job of $(BENCH_ROWS) rows through the HTTP API"
 	@$(BIN)/python bench/batch_generate.py $(BENCH_ROWS) bench/out/wide-$(BENCH_ROWS).csv
 	@$(BIN)/python bench/batch_bench.py bench/out/wide-$(BENCH_ROWS).csv

@@ -201,9 +201,9 @@ def batch_command(source, output, fmt: str, summary) -> None:
     checker = BatchChecker(pipeline, config["MAX_ENTRY_CHARS"], pipeline.evidence_provider(shared_budget=False))
     patients: dict = {}
     chunks = []
-    total = sum(1 for _ in read_rows(text, layout, config["BATCH_MAX_CELL_CHARS"]))
+    total = sum(1 for _ in read_rows(text, layout, config["BATCH_MAX_CELL_CHARS"], config["BATCH_MAX_ENTRIES_PER_ROW"]))
     with progress(total, "Checking") as update:
-        for rows in batched(read_rows(text, layout, config["BATCH_MAX_CELL_CHARS"]), 1000):
+        for rows in batched(read_rows(text, layout, config["BATCH_MAX_CELL_CHARS"], config["BATCH_MAX_ENTRIES_PER_ROW"]), 1000):
             with collection_paused():
                 chunks.append(checker.check_rows(rows, patients))
             update(len(rows))

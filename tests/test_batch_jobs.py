@@ -161,3 +161,21 @@ def test_a_slow_chunk_keeps_its_job_from_looking_stale(database_uri, tmp_path, m
         runner.join()
         db.session.expire_all()
         assert db.session.get(BatchJob, job_id).status == "done"
+
+
+def test_a_large_job_gives_way_to_a_waiting_job_after_each_chunk(job_app):
+    """Round robin: another client's small job is not kept waiting behind all of a large job."""
+    queued = []
+    services(job_app).run_job = queued.append
+    large = _submit(job_app, 21).get_json()["id"]  # 3 chunks of 7 rows
+    small = _submit(job_app, 6).get_json()["id"]  # 1 chunk
+    queued.clear()
+    jobs.process_job(large)
+    assert db.session.get(BatchJob, large).status == "queued"  # one chunk written, then queued again
+    assert db.session.get(BatchJob, large).rows_done == 7
+    assert queued == [large]  # behind the small job, which was queued first
+    jobs.process_job(small)
+    assert db.session.get(BatchJob, small).status == "done"
+    jobs.process_job(large)  # nobody waiting now: it runs to the end
+    assert db.session.get(BatchJob, large).status == "done"
+    assert db.session.get(BatchJob, large).rows_done == 21

@@ -16,6 +16,7 @@ from ..evidence import Evidence
 from ..matching import LIST_RULES, Facts, Tally, assess, match_conditions
 from ..pipeline import Pipeline
 from ..reasoning.attribution import attribute
+from ..resolution import FuzzyBudget
 from .reading import InputRow
 
 COLUMNS = ("patient_id", "row", "position", "medication", "status", "ingredients", "match", "drug_classes",
@@ -84,13 +85,19 @@ def collection_paused() -> Iterator[None]:
 class BatchChecker:
     """Turns input rows into output rows; remembers every medication string it has checked."""
 
-    def __init__(self, pipeline: Pipeline, max_entry_chars: int, evidence: EvidenceProvider | None = None):
+    def __init__(self, pipeline: Pipeline, max_entry_chars: int, evidence: EvidenceProvider | None = None,
+                 budget: FuzzyBudget | None = None):
         self.pipeline = pipeline
         self.max_entry_chars = max_entry_chars
         self.evidence = evidence
-        self._medications: dict[str, tuple[tuple[str, ...], Facts]] = {}
+        # Misspelling lookups: each row has a check's budget (so a row is answered as /check would
+        # answer its list); `budget`, when given, bounds the lookups actually done for the whole file.
+        self.budget = budget
+        # text -> (columns, facts, lookups its reading spent)
+        self._medications: dict[str, tuple[tuple[str, ...], Facts, int]] = {}
         self._conditions: dict[tuple[str, ...], tuple[tuple[str, ...], tuple[str, ...]]] = {}
         self._evidence: dict[str, list[Evidence] | None] = {}  # None: the sources could not say in time
+        self._local: dict[int, dict[str, int]] = {}  # a chunk filled in several calls: its result indexes
 
     def _evidence_for(self, ingredients: list[str]) -> dict[str, list[Evidence]]:
         """Source evidence, asked once per ingredient for the whole batch."""
@@ -101,9 +108,13 @@ class BatchChecker:
                 self._evidence[ingredient] = None if ingredient in not_checked else found.get(ingredient, [])
         return {i: records for i in ingredients if (records := self._evidence.get(i))}
 
-    def _result(self, text: str) -> tuple[tuple[str, ...], Facts]:
+    def _result(self, text: str, budget: FuzzyBudget) -> tuple[tuple[str, ...], Facts, int | None]:
+        """An entry's columns, facts and the lookups it spent (None: the budget cut it short)."""
+        before, was_cut = budget.remaining, budget.cut
+        budget.cut = False
         # A cell that is a code ("RxCUI 4603", "NDC 0378-0208-01") is read from the seed's code table.
-        resolution = self.pipeline.resolve_entry(MedicationEntry(text))
+        resolution = self.pipeline.resolve_entry(MedicationEntry(text), budget=budget)
+        cut, budget.cut = budget.cut, budget.cut or was_cut
         names = [i.name for i in resolution.ingredients]
         evidence = self._evidence_for(names) if self.evidence is not None and names else None
         entry = assess(resolution, self.pipeline.lexicon, evidence)
@@ -119,7 +130,7 @@ class BatchChecker:
             "; ".join(entry.warnings),
             self._evidence_cell(entry.evidence, names) if self.evidence is not None else "",
         )
-        return columns, entry.facts
+        return columns, entry.facts, None if cut else before - budget.remaining
 
     def _evidence_cell(self, records: Iterable[Evidence], ingredients: list[str]) -> str:
         """A short account of the sources' evidence for a CSV cell."""
@@ -137,14 +148,15 @@ class BatchChecker:
             self._conditions[key] = (tuple(c.id for c in matched), tuple(unmatched))
         return self._conditions[key]
 
-    def check_rows(self, rows: Iterable[InputRow], patients: dict[str, Tally]) -> Chunk:
-        """Check input rows, in order; patient tallies are added to `patients`.
+    def check_rows(self, rows: Iterable[InputRow], patients: dict[str, Tally], into: Chunk | None = None) -> Chunk:
+        """Check input rows, in order; patient tallies are added to `patients`, rows to `into` (or a new chunk).
 
         The hot loop of a batch (once per mention): one cache lookup per entry, the tally counted
         per row.
         """
-        chunk = Chunk()
-        output, results, local = chunk.rows, chunk.results, {}
+        chunk = into if into is not None else Chunk()
+        local = self._local.setdefault(id(chunk), {}) if into is not None else {}
+        output, results = chunk.rows, chunk.results
         cache, max_chars = self._medications, self.max_entry_chars
         for row in rows:
             patient_id, number, problem = row.patient_id, row.row, row.problem or ""
@@ -160,6 +172,8 @@ class BatchChecker:
                 tally.errors += 1
                 continue
             facts = []
+            budget = self.pipeline.budget()
+            budget.parent = self.budget
             for position, text in enumerate(row.medications, start=1):
                 if len(text) > max_chars:
                     tally.errors += 1
@@ -167,8 +181,13 @@ class BatchChecker:
                                    f"The medication is longer than {max_chars} characters."])
                     continue
                 result = cache.get(text)
-                if result is None:
-                    result = cache[text] = self._result(text)
+                if result is not None and budget.can(result[2], cached=True):
+                    budget.spend(result[2], cached=True)
+                else:
+                    fresh = self._result(text, budget)
+                    if result is None and fresh[2] is not None:
+                        cache[text] = fresh
+                    result = fresh
                 facts.append(result[1])
                 if result[1].status != "unresolved":
                     tally.texts[text] = None

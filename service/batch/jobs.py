@@ -167,7 +167,8 @@ def process_job(job_id: str) -> None:
     db.session.commit()
     try:
         with _heartbeat(job_id, current_app.config["BATCH_STALE_SECONDS"] / 3):
-            _process_chunks(job)
+            if not _process_chunks(job):
+                return  # it gave way to another job and is queued again behind it
             if not _finish(job):
                 return  # another worker is still writing a chunk; it will finish the job
     except Exception as error:  # noqa: BLE001 - any failure must end as a failed job, never silently
@@ -211,14 +212,28 @@ def _heartbeat(job_id: str, every: float) -> Iterator[None]:
         thread.join()
 
 
-def _process_chunks(job: BatchJob) -> None:
+def _others_waiting(job: BatchJob) -> bool:
+    """Whether another job is queued: a job gives way to it after each chunk (round robin)."""
+    return db.session.scalar(select(func.count()).where(
+        BatchJob.status == "queued", BatchJob.id != job.id, BatchJob.expires_at > now())) > 0
+
+
+def _give_way(job: BatchJob) -> None:
+    """Queue a job again behind the jobs waiting, so a large job cannot starve other clients' jobs."""
+    job.status, job.updated_at = "queued", now()
+    db.session.commit()
+    services().run_job(job.id)
+
+
+def _process_chunks(job: BatchJob) -> bool:
+    """Write the job's chunks not yet written, in order; False when it gave way to a waiting job first."""
     config = current_app.config
     text = decode(zlib.decompress(job.upload))
     layout = detect_layout(text)
     done = set(db.session.scalars(select(BatchChunk.index).where(BatchChunk.job_id == job.id)))
     pipeline = services().pipeline
     checker = BatchChecker(pipeline, config["MAX_ENTRY_CHARS"], pipeline.evidence_provider(shared_budget=False))
-    chunks = batched(read_rows(text, layout, config["BATCH_MAX_CELL_CHARS"]), job.chunk_rows)
+    chunks = batched(read_rows(text, layout, config["BATCH_MAX_CELL_CHARS"], config["BATCH_MAX_ENTRIES_PER_ROW"]), job.chunk_rows)
     for index in count():
         with collection_paused():  # reading, checking and packing a chunk allocate no cycles
             rows = next(chunks, None)
@@ -240,6 +255,10 @@ def _process_chunks(job: BatchJob) -> None:
         job.rows_done = db.session.scalar(select(func.sum(BatchChunk.rows)).where(BatchChunk.job_id == job.id))
         job.updated_at = now()
         db.session.commit()
+        if index + 1 < job.chunks_total and _others_waiting(job):
+            _give_way(job)
+            return False
+    return True
 
 
 def _finish(job: BatchJob) -> bool:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import csv
 import io
+import socket
 import time
 from typing import Any
 
@@ -15,9 +16,10 @@ from .. import audit, metrics
 from ..access import current_principal
 from ..bodies import whole_body
 from ..extensions import Blueprint, problem
+from ..resolution import FuzzyBudget
 from ..services import services
 from . import jobs
-from .checking import BatchChecker, Tally, collection_paused, patient_summaries
+from .checking import BatchChecker, Chunk, Tally, collection_paused, patient_summaries
 from .reading import BatchFileError, Layout, decode, detect_layout, read_rows
 from .schemas import BatchQuerySchema, BatchResultSchema, JobSchema
 from .writing import csv_rows, csv_summary, json_document
@@ -51,8 +53,11 @@ class Batch(MethodView):
         upload = _upload()
         text, layout = _read(upload)
         total = _count_records(text, layout)
-        if total <= current_app.config["BATCH_SYNC_MAX_ROWS"]:
-            return _answer_now(text, layout, args["part"])
+        if _small(upload, text, layout, total):
+            answer = _answer_now(text, layout, args["part"])
+            if answer is not None:
+                return answer
+            # Over the immediate path's time or lookup budget: the file is checked as a job instead.
         job = jobs.create_job(upload, total, current_principal())
         return _job_body(job), 202, {"Location": url_for("batch.BatchJob", job_id=job.id)}
 
@@ -138,14 +143,47 @@ def _count_records(text: str, layout: Layout) -> int:
     return total
 
 
+def _small(upload: bytes, text: str, layout: Layout, total: int) -> bool:
+    """Whether a file is answered at once: few enough rows, entries and bytes (otherwise it is a job)."""
+    config = current_app.config
+    if total > config["BATCH_SYNC_MAX_ROWS"] or len(upload) > config["BATCH_SYNC_MAX_BYTES"]:
+        return False
+    entries = 0
+    for row in read_rows(text, layout, config["BATCH_MAX_CELL_CHARS"], config["BATCH_MAX_ENTRIES_PER_ROW"]):
+        entries += len(row.medications) or 1
+        if entries > config["BATCH_SYNC_MAX_ENTRIES"]:
+            return False
+    return True
+
+
+SYNC_CHUNK_ROWS = 50  # rows checked between two looks at the clock, the budget and the connection
+
+
 def _answer_now(text: str, layout: Layout, part: str):
+    """The results of a small file, or None when it needs more than the immediate path allows.
+
+    Rows are checked in small chunks; between two, the work stops when the file has used its
+    misspelling lookups (BATCH_SYNC_FUZZY_WORDS) or time (BATCH_SYNC_SECONDS), and the caller
+    makes it a job; when the client has gone, it stops with a 503 problem nobody reads.
+    """
     config = current_app.config
     pipeline = services().pipeline
-    checker = BatchChecker(pipeline, config["MAX_ENTRY_CHARS"], pipeline.evidence_provider(shared_budget=True))
+    file_budget = FuzzyBudget(per_check=config["BATCH_SYNC_FUZZY_WORDS"])
+    checker = BatchChecker(pipeline, config["MAX_ENTRY_CHARS"], pipeline.evidence_provider(shared_budget=True),
+                           budget=file_budget)
     patients: dict[str, Tally] = {}
     started = time.perf_counter()
-    with collection_paused():
-        chunk = checker.check_rows(read_rows(text, layout, config["BATCH_MAX_CELL_CHARS"]), patients)
+    deadline = started + config["BATCH_SYNC_SECONDS"]
+    chunk = Chunk()
+    rows = read_rows(text, layout, config["BATCH_MAX_CELL_CHARS"], config["BATCH_MAX_ENTRIES_PER_ROW"])
+    for part_rows in jobs.batched(rows, SYNC_CHUNK_ROWS):
+        with collection_paused():
+            checker.check_rows(part_rows, patients, into=chunk)
+        if file_budget.cut or time.perf_counter() > deadline:
+            return None
+        if _client_gone():
+            abort(503, message="The client closed the connection before the results were ready; the work was "
+                               "stopped. Upload the file again.")
     counts = jobs.entry_statuses(chunk)
     metrics.record_entries("batch", counts)
     audit.batch(counts, len({r[1] for r in chunk.rows}), time.perf_counter() - started)
@@ -156,6 +194,20 @@ def _answer_now(text: str, layout: Layout, part: str):
     if part == "summary":
         return _csv_response("".join(csv_summary(summaries)), "crampcheck-summary.csv")
     return _csv_response("".join(csv_rows([chunk])), "crampcheck-results.csv")
+
+
+def _client_gone() -> bool:
+    """Whether the client has closed its connection (seen on the socket gunicorn hands over; the
+    request body has been read, so anything but "nothing to read yet" means it is gone)."""
+    sock = request.environ.get("gunicorn.socket")
+    if sock is None:
+        return False
+    try:
+        return sock.recv(1, socket.MSG_PEEK | socket.MSG_DONTWAIT) == b""
+    except BlockingIOError:
+        return False
+    except OSError:
+        return True
 
 
 def _csv_response(body: Any, filename: str) -> Response:
