@@ -24,34 +24,15 @@ from rapidfuzz import fuzz, process
 from rapidfuzz.distance import OSA
 
 from .lexicon import Lexicon, NameEntry
+from .messages import KIND_IN_ENTRY_NOTE, MARKER_NOTE, NOT_LOOKED_UP_NOTE, STRENGTHS_NOTE, TOO_LONG_NOTE
 from .text import BOUNDARIES, SALTS, is_number, tokenize
 
 # Entries longer than this are not read (RxNorm pack names reach about 300 characters).
 MAX_INPUT_CHARS = 2000
 DOSE_FORMS_FILE = Path(__file__).resolve().parent.parent / "seed" / "dose_forms.csv"
-TOO_LONG_NOTE = (
-    "This entry is longer than {limit} characters, so it was not read. Write one medicine per entry."
-)
-MARKER_NOTE = (
-    "'{marker}' usually names a combination with another medicine, but only {found} was "
-    "recognised: an ingredient was not read."
-)
-STRENGTHS_NOTE = (
-    "'{strengths}' gives {count} strengths but only {found} was recognised: the other ingredient "
-    "was not read."
-)
 # Misspelling look-ups cost milliseconds a word: an entry gets this many, a whole check a budget
 # (service/pipeline.py). What is over the budget is reported, never guessed.
 FUZZY_WORDS_PER_ENTRY = 6
-NOT_LOOKED_UP_NOTE = (
-    "{count} unrecognised {words} of this entry were not looked up as possible misspellings (CrampCheck "
-    "looks up at most " + str(FUZZY_WORDS_PER_ENTRY) + " per entry, and a limited number per request): check "
-    "the spelling, write one medicine per entry, or send fewer entries at a time."
-)
-KIND_IN_ENTRY_NOTE = (
-    "'{text}' names a kind of medicine ({kind}), not one medicine: write the medicine's name, one per entry, "
-    "to check it."
-)
 
 ROUTE_WORDS = {
     **dict.fromkeys("po oral orally mouth tablet tablets tab tabs capsule capsules cap caps caplet caplets pill pills chewable lozenge lozenges gum".split(), "oral"),
@@ -342,7 +323,7 @@ def resolve(text: str, lexicon: Lexicon, fuzzy_words: int = FUZZY_WORDS_PER_ENTR
     markers = [(name, marker) for name, marker, bracketed in markers if not (bracketed and outside)]
     notes = kind_notes + _combination_notes(tokens, ingredients, markers, unrecognised)
     if not_looked_up:
-        notes.append(NOT_LOOKED_UP_NOTE.format(count=not_looked_up, words="word" if not_looked_up == 1 else "words"))
+        notes.append(NOT_LOOKED_UP_NOTE.format(count=not_looked_up, limit=FUZZY_WORDS_PER_ENTRY, words="word" if not_looked_up == 1 else "words"))
     return Resolution(
         input=text,
         ingredients=ingredients,

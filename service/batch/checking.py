@@ -22,14 +22,11 @@ COLUMNS = ("patient_id", "row", "position", "medication", "status", "ingredients
            "evidence_tiers", "sources", "suggestions", "notes", "warnings", "openfda", "problem")
 WARNINGS_AT = COLUMNS.index("warnings") - 4  # its place among a result's columns (after the first four)
 STATUS_TEXT = {"flagged": "flagged", "not_flagged": "not flagged", "unresolved": "unresolved"}
-PATIENT_ADVICE = "Talk to the prescriber or pharmacist before changing any medicine."
+PATIENT_ADVICE = messages.BATCH_PATIENT_ADVICE
 ERROR_COLUMNS = ("error", "", "", "", "", "", "", "", "", "")
 QUININE_WARNING = LIST_RULES[0].code
 MAX_ENTRIES_PER_ROW = 200
-TOO_MANY_ENTRIES = (
-    "This row lists {count:,} medicines; at most {limit:,} are checked per row (as in one check). The row was "
-    "not checked: split the list over several rows of the same patient."
-)
+TOO_MANY_ENTRIES = messages.BATCH_TOO_MANY_ENTRIES
 EvidenceProvider = Callable[[list[str]], tuple[dict[str, list[Evidence]], set[str]]]
 
 
