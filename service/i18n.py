@@ -122,7 +122,7 @@ UNTRANSLATED_KEYS = frozenset({
     "input", "matched_text", "via", "unrecognised", "unmatched_conditions", "citation", "url", "medicines",
     "id", "class_id", "code", "status", "evidence_tier", "highest_tier", "source", "match", "seed_version",
     "ingredient", "ingredients", "classes", "kind", "timing", "started", "onset", "last_updated", "effect",
-    "amplifiers", "not_checked", "links", "patient_id",
+    "not_checked", "links", "patient_id",
 })
 
 
@@ -336,3 +336,29 @@ def extract() -> Catalog:
         if text not in catalog:
             catalog.add(text, auto_comments=[f"page {where}"])
     return catalog
+
+
+def update_catalogs() -> dict[str, tuple[int, int]]:
+    """Write the template (messages.pot) and bring each language's .po up to date with it.
+
+    New msgids are added untranslated, changed ones kept as fuzzy suggestions, gone ones dropped.
+    Returns, per language, (msgids, untranslated).
+    """
+    from babel.messages.pofile import write_po
+
+    template = extract()
+    with (TRANSLATIONS / f"{DOMAIN}.pot").open("wb") as file:
+        write_po(file, template, width=100, omit_header=False, sort_output=False)
+    counts = {}
+    for lang in LANGUAGES:
+        if lang == DEFAULT:
+            continue
+        path = TRANSLATIONS / lang / "LC_MESSAGES" / f"{DOMAIN}.po"
+        path.parent.mkdir(parents=True, exist_ok=True)
+        catalog = read_catalog(lang) if path.exists() else Catalog(locale=lang, domain=DOMAIN, project="CrampCheck")
+        catalog.update(template, no_fuzzy_matching=False)
+        catalog.obsolete.clear()
+        with path.open("wb") as file:
+            write_po(file, catalog, width=100, sort_output=False, include_previous=True)
+        counts[lang] = (len(template), sum(1 for m in catalog if m.id and not m.string))
+    return counts

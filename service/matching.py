@@ -355,8 +355,8 @@ def kind_flag(kind: ClassWord) -> Flag:
             drug_class = kind.classes[0]
         else:
             drug_class = DrugClass(
-                kind.id, "; ".join(c.name for c in kind.classes), kind.tier or "weak",
-                " ".join(dict.fromkeys(c.mechanism for c in kind.classes)), None, None, kind.references)
+                kind.id, join("; ", (c.name for c in kind.classes)), kind.tier or "weak",
+                join(" ", dict.fromkeys(c.mechanism for c in kind.classes)), None, None, kind.references)
         flag = _KIND_FLAGS[kind.id] = Flag(kind.name, drug_class, kind.tier or "weak", kind.references, (), None)
     return flag
 
