@@ -11,10 +11,12 @@ from flask import Response, current_app, request, stream_with_context, url_for
 from flask.views import MethodView
 from flask_smorest import abort
 
-from .. import audit, metrics
+from .. import audit, i18n, metrics
 from ..access import current_principal
+from ..api import language_headers
 from ..bodies import whole_body
 from ..extensions import Blueprint, problem
+from ..i18n import LANGUAGES
 from ..services import services
 from . import jobs
 from .checking import BatchChecker, Tally, collection_paused, patient_summaries
@@ -49,11 +51,12 @@ class Batch(MethodView):
     def post(self, args: dict[str, str]):
         """Check a CSV of medication lists (wide or long layout); large files become a job."""
         upload = _upload()
+        lang = _language(args["lang"])
         text, layout = _read(upload)
         total = _count_records(text, layout)
         if total <= current_app.config["BATCH_SYNC_MAX_ROWS"]:
-            return _answer_now(text, layout, args["part"])
-        job = jobs.create_job(upload, total, current_principal())
+            return language_headers(_answer_now(text, layout, args["part"], lang), lang)
+        job = jobs.create_job(upload, total, current_principal(), lang)
         return _job_body(job), 202, {"Location": url_for("batch.BatchJob", job_id=job.id)}
 
 
@@ -103,7 +106,8 @@ class BatchJobJson(MethodView):
     def get(self, job_id: str):
         """Download a finished job's rows and per-patient summary as JSON."""
         job = _done_job(job_id)
-        body = json_document(jobs.result_chunks(job), lambda: jobs.summary_of(job), _meta(job.total_rows))
+        body = json_document(jobs.result_chunks(job), lambda: jobs.summary_of(job), _meta(job.total_rows),
+                             jobs.job_translator(job))
         return Response(stream_with_context(body), mimetype="application/json")
 
 
@@ -117,6 +121,16 @@ def _upload() -> bytes:
     if request.mimetype in CSV_TYPES:
         return whole_body()
     abort(415, message="Upload a CSV file: multipart/form-data with a 'file' field, or a text/csv body.")
+
+
+def _language(explicit: str | None) -> str:
+    """The language of the results: `lang` in the query or the multipart form, else Accept-Language."""
+    if explicit is None and request.mimetype == "multipart/form-data":
+        explicit = request.form.get("lang") or None
+        if explicit is not None and explicit not in LANGUAGES:
+            abort(422, message=f"lang must be one of: {', '.join(LANGUAGES)}.",
+                  errors={"lang": [f"Must be one of: {', '.join(LANGUAGES)}."]})
+    return i18n.choose(explicit, request.accept_languages)
 
 
 def _read(upload: bytes) -> tuple[str, Layout]:
@@ -138,11 +152,13 @@ def _count_records(text: str, layout: Layout) -> int:
     return total
 
 
-def _answer_now(text: str, layout: Layout, part: str):
+def _answer_now(text: str, layout: Layout, part: str, lang: str):
     config = current_app.config
     pipeline = services().pipeline
+    translate = i18n.translator(lang)
     checker = BatchChecker(pipeline, config["MAX_ENTRY_CHARS"], pipeline.evidence_provider(shared_budget=True),
-                           fuzzy_budget=config["BATCH_SYNC_FUZZY_WORDS"], max_entries=config["MAX_MEDICATIONS"])
+                           fuzzy_budget=config["BATCH_SYNC_FUZZY_WORDS"], max_entries=config["MAX_MEDICATIONS"],
+                           translate=translate)
     patients: dict[str, Tally] = {}
     started = time.perf_counter()
     with collection_paused():
@@ -150,10 +166,11 @@ def _answer_now(text: str, layout: Layout, part: str):
     counts = jobs.entry_statuses(chunk)
     metrics.record_entries("batch", counts)
     audit.batch(counts, len({r[1] for r in chunk.rows}), time.perf_counter() - started)
-    summaries = patient_summaries(patients, pipeline)
+    summaries = patient_summaries(patients, pipeline, translate)
     if request.accept_mimetypes.best_match(["text/csv", "application/json"]) == "application/json":
         total = len({r[1] for r in chunk.rows})
-        return Response("".join(json_document([chunk], lambda: summaries, _meta(total))), mimetype="application/json")
+        return Response("".join(json_document([chunk], lambda: summaries, _meta(total), translate)),
+                        mimetype="application/json")
     if part == "summary":
         return _csv_response("".join(csv_summary(summaries)), "crampcheck-summary.csv")
     return _csv_response("".join(csv_rows([chunk])), "crampcheck-results.csv")
