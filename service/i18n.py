@@ -304,12 +304,15 @@ def message_texts() -> dict[str, str]:
     return texts
 
 
-def page_texts() -> dict[str, str]:
-    """The texts of the page: t("...") calls in app.js and _("...") in the template."""
-    static = Path(__file__).resolve().parent
+_TEMPLATE_CALL = re.compile(r"""\b_\(\s*(["'])((?:\\.|(?!\1).)*)\1""")
+_HERE = Path(__file__).resolve().parent
+PAGE_SOURCES = ((_HERE / "static" / "app.js", _PAGE_CALL), (_HERE / "templates" / "index.html", _TEMPLATE_CALL))
+
+
+def page_texts(sources: Iterable[tuple[Path, re.Pattern[str]]] = PAGE_SOURCES) -> dict[str, str]:
+    """The texts of the page: t("...") calls in app.js and _("...") in the template, with where each is."""
     texts: dict[str, str] = {}
-    for path, call in ((static / "static" / "app.js", _PAGE_CALL),
-                       (static / "templates" / "index.html", re.compile(r"""\b_\(\s*(["'])((?:\\.|(?!\1).)*)\1"""))):
+    for path, call in sources:
         source = path.read_text(encoding="utf-8")
         for match in call.finditer(source):
             text = match[2].encode().decode("unicode_escape").encode("latin-1").decode("utf-8") \
@@ -317,6 +320,14 @@ def page_texts() -> dict[str, str]:
             line = source.count("\n", 0, match.start()) + 1
             texts.setdefault(text, f"{path.parent.name}/{path.name}:{line}")
     return texts
+
+
+@cache
+def script_texts(lang: str) -> dict[str, str]:
+    """The page script's texts in a language ({English: translated}), handed to app.js with the page."""
+    texts = page_texts(PAGE_SOURCES[:1])
+    translate = translator(lang)
+    return {text: translate(text) for text in texts} if lang != DEFAULT else {}
 
 
 def extract() -> Catalog:
@@ -356,7 +367,7 @@ def update_catalogs() -> dict[str, tuple[int, int]]:
         path = TRANSLATIONS / lang / "LC_MESSAGES" / f"{DOMAIN}.po"
         path.parent.mkdir(parents=True, exist_ok=True)
         catalog = read_catalog(lang) if path.exists() else Catalog(locale=lang, domain=DOMAIN, project="CrampCheck")
-        catalog.update(template, no_fuzzy_matching=False)
+        catalog.update(template, no_fuzzy_matching=True)  # a guessed translation is worse than none
         catalog.obsolete.clear()
         with path.open("wb") as file:
             write_po(file, catalog, width=100, sort_output=False, include_previous=True)
