@@ -367,6 +367,7 @@ def update_catalogs() -> dict[str, tuple[int, int]]:
         path = TRANSLATIONS / lang / "LC_MESSAGES" / f"{DOMAIN}.po"
         path.parent.mkdir(parents=True, exist_ok=True)
         catalog = read_catalog(lang) if path.exists() else Catalog(locale=lang, domain=DOMAIN, project="CrampCheck")
+        catalog.fuzzy = False  # the header: reviewed
         catalog.update(template, no_fuzzy_matching=True)  # a guessed translation is worse than none
         catalog.obsolete.clear()
         with path.open("wb") as file:
