@@ -159,9 +159,15 @@ class Translator:
         return found.format(**params) if params else found
 
     def text(self, value: Any) -> Any:
-        """A text the core said, in this language (non-strings unchanged)."""
+        """A text the core said, in this language (non-strings unchanged; spaces around it kept)."""
         if self.identity or not isinstance(value, str):
             return value
+        found = self._text(value)
+        if found is not value and (value[:1].isspace() or value[-1:].isspace()):
+            found = value[:len(value) - len(value.lstrip())] + found.strip() + value[len(value.rstrip()):]
+        return found
+
+    def _text(self, value: str) -> str:
         if isinstance(value, Message | Joined):
             cache = self._messages
             found = cache.get(value)
@@ -243,10 +249,12 @@ def choose(explicit: str | None, accept_language: Any = None) -> str:
         code = explicit.strip().lower().replace("_", "-").split("-")[0]
         if code in LANGUAGES:
             return code
-    if accept_language is not None:
-        best = accept_language.best_match(LANGUAGES)
-        if best:
-            return best.split("-")[0]
+    # The most preferred language CrampCheck speaks, a regional tag counting as its language ("es-MX" is
+    # Spanish even when "en" is accepted with a lower weight); entries are sorted by weight.
+    for tag, quality in accept_language or ():
+        code = tag.lower().replace("_", "-").split("-")[0]
+        if quality > 0 and code in LANGUAGES:
+            return code
     return DEFAULT
 
 
