@@ -272,6 +272,15 @@ def prepare_command() -> None:
     click.echo(f"database migrated; seed {read_seed_files().version} {'loaded' if loaded else 'already loaded'}")
 
 
+@click.command("translations")
+def translations_command() -> None:
+    """Extract every text CrampCheck shows into service/translations/messages.pot and update each .po."""
+    from .i18n import update_catalogs
+
+    for lang, (total, untranslated) in update_catalogs().items():
+        click.echo(f"{lang}: {total} texts, {untranslated} untranslated")
+
+
 def _pipeline():
     """The check pipeline; on the embedded default, prepares the database first if it is new."""
     app = current_app._get_current_object()
@@ -300,6 +309,6 @@ class MigrationCommands(click.Group):
 def init_app(app: Flask) -> None:
     app.cli.add_command(MigrationCommands("db", help="Database migrations (Flask-Migrate)."))
     for command in (prepare_command, seed_command, check_command, batch_command, worker_command, purge_jobs_command,
-                    openfda_group):
+                    openfda_group, translations_command):
         app.cli.add_command(command)
     app.cli.add_command(vocabulary_command)

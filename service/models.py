@@ -116,6 +116,8 @@ class BatchJob(db.Model):
     # Who made it ("key:<id>" or "page:<session id>"); only they can see it. None: made while API keys
     # were off, seen by anyone holding its unguessable id.
     owner: Mapped[str | None] = mapped_column(String(64))
+    # The language of the results' texts (service/i18n.py LANGUAGES); None: English (jobs made before).
+    language: Mapped[str | None] = mapped_column(String(8))
 
 
 class BatchChunk(db.Model):

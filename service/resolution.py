@@ -24,42 +24,25 @@ from rapidfuzz import fuzz, process
 from rapidfuzz.distance import OSA
 
 from .lexicon import Lexicon, NameEntry
+from .messages import (
+    CHECK_BUDGET_NOTE,
+    ENTRY_BUDGET_NOTE,
+    KIND_IN_ENTRY_NOTE,
+    MARKER_NOTE,
+    STRENGTHS_NOTE,
+    TOO_LONG_NOTE,
+)
 from .text import BOUNDARIES, SALTS, is_number, tokenize
 
 # Entries longer than this are not read (RxNorm pack names reach about 300 characters).
 MAX_INPUT_CHARS = 2000
 DOSE_FORMS_FILE = Path(__file__).resolve().parent.parent / "seed" / "dose_forms.csv"
-TOO_LONG_NOTE = (
-    "This entry is longer than {limit} characters, so it was not read. Write one medicine per entry."
-)
-MARKER_NOTE = (
-    "'{marker}' usually names a combination with another medicine, but only {found} was "
-    "recognised: an ingredient was not read."
-)
-STRENGTHS_NOTE = (
-    "'{strengths}' gives {count} strengths but only {found} was recognised: the other ingredient "
-    "was not read."
-)
 # Looking an unknown word up as a misspelling, with suggestions, is the costly part of reading an
 # entry (about 2 ms a word): it has a budget per entry and per check, counted in words so that the
 # same list always gets the same answer whatever the machine's load. Words over it stay unrecognised,
 # with a note saying why; never guessed.
 FUZZY_WORDS_PER_ENTRY = 6
 FUZZY_WORDS_PER_CHECK = 200
-ENTRY_BUDGET_NOTE = (
-    "Not looked up as possible misspellings: {parts}. This entry has more than {limit} words CrampCheck did "
-    "not recognise, so the rest were not compared with medicine names. Check the spelling, and write one "
-    "medicine per entry."
-)
-CHECK_BUDGET_NOTE = (
-    "Not looked up as possible misspellings: {parts}. This list has more than {limit} words CrampCheck did "
-    "not recognise in all, so the rest were not compared with medicine names. Check the spelling, or send "
-    "fewer entries at a time."
-)
-KIND_IN_ENTRY_NOTE = (
-    "'{text}' names a kind of medicine ({kind}), not one medicine: write the medicine's name, one per entry, "
-    "to check it."
-)
 
 ROUTE_WORDS = {
     **dict.fromkeys("po oral orally mouth tablet tablets tab tabs capsule capsules cap caps caplet caplets pill pills chewable lozenge lozenges gum".split(), "oral"),

@@ -13,6 +13,7 @@ from .. import messages
 from ..amplifiers import find_amplifiers
 from ..entries import MedicationEntry
 from ..evidence import Evidence
+from ..i18n import DEFAULT, Translator, translator
 from ..matching import LIST_RULES, Facts, Tally, assess, match_conditions
 from ..pipeline import Pipeline
 from ..reasoning.attribution import attribute
@@ -23,7 +24,7 @@ COLUMNS = ("patient_id", "row", "position", "medication", "status", "ingredients
            "evidence_tiers", "sources", "suggestions", "notes", "warnings", "openfda", "problem")
 WARNINGS_AT = COLUMNS.index("warnings") - 4  # its place among a result's columns (after the first four)
 STATUS_TEXT = {"flagged": "flagged", "not_flagged": "not flagged", "unresolved": "unresolved"}
-PATIENT_ADVICE = "Talk to the prescriber or pharmacist before changing any medicine."
+PATIENT_ADVICE = messages.BATCH_PATIENT_ADVICE
 ERROR_COLUMNS = ("error", "", "", "", "", "", "", "", "", "")
 QUININE_WARNING = LIST_RULES[0].code
 EvidenceProvider = Callable[[list[str]], tuple[dict[str, list[Evidence]], set[str]]]
@@ -86,8 +87,9 @@ class BatchChecker:
     """Turns input rows into output rows; remembers every medication string it has checked."""
 
     def __init__(self, pipeline: Pipeline, max_entry_chars: int, evidence: EvidenceProvider | None = None,
-                 budget: FuzzyBudget | None = None):
+                 budget: FuzzyBudget | None = None, translate: Translator | None = None):
         self.pipeline = pipeline
+        self.translate = translate or translator(DEFAULT)  # the language of the texts in the rows
         self.max_entry_chars = max_entry_chars
         self.evidence = evidence
         # Misspelling lookups: each row has a check's budget (so a row is answered as /check would
@@ -118,15 +120,16 @@ class BatchChecker:
         names = [i.name for i in resolution.ingredients]
         evidence = self._evidence_for(names) if self.evidence is not None and names else None
         entry = assess(resolution, self.pipeline.lexicon, evidence)
+        text = self.translate.text
         columns = (
             STATUS_TEXT[entry.status],
             "; ".join(names),
             "; ".join(i.match for i in resolution.ingredients),
-            "; ".join(f.drug_class.name for f in entry.flags),
+            "; ".join(text(f.drug_class.name) for f in entry.flags),
             "; ".join(f.tier for f in entry.flags),
             " ".join(dict.fromkeys(r.url for f in entry.flags for r in f.references)),
             "; ".join(s.name for s in resolution.suggestions),
-            " ".join(n for n in entry.notes if n != messages.NOT_FLAGGED_NOTE),
+            " ".join(text(n) for n in entry.notes if n != messages.NOT_FLAGGED_NOTE),
             "; ".join(entry.warnings),
             self._evidence_cell(entry.evidence, names) if self.evidence is not None else "",
         )
@@ -178,7 +181,7 @@ class BatchChecker:
                 if len(text) > max_chars:
                     tally.errors += 1
                     output.append([patient_id, number, position, text[:max_chars], -1,
-                                   f"The medication is longer than {max_chars} characters."])
+                                   self.translate.text(messages.BATCH_ENTRY_TOO_LONG.format(limit=max_chars))])
                     continue
                 result = cache.get(text)
                 if result is not None and budget.can(result[2], cached=True):
@@ -209,12 +212,15 @@ def merge_patients(into: dict[str, Tally], other: dict[str, Tally]) -> None:
             into[patient_id] = tally
 
 
-def patient_summaries(patients: dict[str, Tally], pipeline: Pipeline) -> list[dict[str, Any]]:
+def patient_summaries(patients: dict[str, Tally], pipeline: Pipeline,
+                      translate: Translator | None = None) -> list[dict[str, Any]]:
     """One summary per patient, in first-seen order, ready for JSON or CSV.
 
     Each carries the patient's top-ranked medicines (the attribution's rank 1, without timing: a
     batch row has no onset) and the combinations on the patient's list that raise the risk.
     """
+    translate = translate or translator(DEFAULT)
+    advice = translate.text(PATIENT_ADVICE)
     return [
         {
             "patient_id": patient_id,
@@ -228,14 +234,14 @@ def patient_summaries(patients: dict[str, Tally], pipeline: Pipeline) -> list[di
             "conditions": sorted(t.conditions),
             "unrecognised_conditions": list(t.unmatched_conditions),
             "quinine_warning": QUININE_WARNING in t.warnings,
-            **_reasoning(t, pipeline),
-            "advice": PATIENT_ADVICE,
+            **_reasoning(t, pipeline, translate),
+            "advice": advice,
         }
         for patient_id, t in patients.items()
     ]
 
 
-def _reasoning(tally: Tally, pipeline: Pipeline) -> dict[str, list[str]]:
+def _reasoning(tally: Tally, pipeline: Pipeline, translate: Translator) -> dict[str, list[str]]:
     """A patient's top-ranked flagged medicines and risk-raising combinations, from the entries as written."""
     if not tally.flagged or not tally.texts:
         return {"top_ranked": [], "amplifiers": []}
@@ -245,6 +251,6 @@ def _reasoning(tally: Tally, pipeline: Pipeline) -> dict[str, list[str]]:
     ranked = attribute(entries, (), found, lexicon.rules)
     return {
         "top_ranked": [item.input for item in ranked if item.rank == 1],
-        "amplifiers": [f"{a.first[1]} with {a.second[1]} ({a.amplifier.effect}, {a.amplifier.tier} evidence)"
-                       for a in found],
+        "amplifiers": [translate.text(messages.BATCH_AMPLIFIER.format(
+            first=a.first[1], second=a.second[1], effect=a.amplifier.effect, tier=a.amplifier.tier)) for a in found],
     }

@@ -28,6 +28,7 @@ from sqlalchemy.exc import IntegrityError
 from .. import audit, metrics
 from ..access import Principal, keys
 from ..extensions import db
+from ..i18n import DEFAULT, Translator, translator
 from ..models import BatchChunk, BatchJob
 from ..models import utcnow as now
 from ..services import services
@@ -118,15 +119,15 @@ def run_worker(app: Flask, workers: int) -> None:
     consumer.run()
 
 
-def create_job(upload: bytes, total_rows: int, owner: Principal | None = None) -> BatchJob:
-    """Store an upload as a queued job of its owner (None: API keys are off) and queue it."""
+def create_job(upload: bytes, total_rows: int, owner: Principal | None = None, language: str = DEFAULT) -> BatchJob:
+    """Store an upload as a queued job of its owner (None: API keys are off) and queue it; texts in `language`."""
     config = current_app.config
     chunk_rows = config["BATCH_CHUNK_ROWS"]
     job = BatchJob(
         id=str(uuid.uuid4()), status="queued", total_rows=total_rows, chunk_rows=chunk_rows,
         chunks_total=-(-total_rows // chunk_rows), created_at=now(), updated_at=now(),
         expires_at=now() + timedelta(hours=config["BATCH_RETENTION_HOURS"]),
-        upload=zlib.compress(upload, 1), owner=owner.owner if owner else None,
+        upload=zlib.compress(upload, 1), owner=owner.owner if owner else None, language=language,
     )
     db.session.add(job)
     db.session.commit()
@@ -232,8 +233,10 @@ def _process_chunks(job: BatchJob) -> bool:
     layout = detect_layout(text)
     done = set(db.session.scalars(select(BatchChunk.index).where(BatchChunk.job_id == job.id)))
     pipeline = services().pipeline
-    checker = BatchChecker(pipeline, config["MAX_ENTRY_CHARS"], pipeline.evidence_provider(shared_budget=False))
-    chunks = batched(read_rows(text, layout, config["BATCH_MAX_CELL_CHARS"], config["BATCH_MAX_ENTRIES_PER_ROW"]), job.chunk_rows)
+    checker = BatchChecker(pipeline, config["MAX_ENTRY_CHARS"], pipeline.evidence_provider(shared_budget=False),
+                           translate=job_translator(job))
+    chunks = batched(read_rows(text, layout, config["BATCH_MAX_CELL_CHARS"], config["BATCH_MAX_ENTRIES_PER_ROW"]),
+                     job.chunk_rows)
     for index in count():
         with collection_paused():  # reading, checking and packing a chunk allocate no cycles
             rows = next(chunks, None)
@@ -306,7 +309,12 @@ def summary_of(job: BatchJob) -> list[dict[str, Any]]:
     patients: dict[str, Tally] = {}
     for data in _chunk_column(job, BatchChunk.patients):
         merge_patients(patients, {p[0]: Tally.from_list(p[1:]) for p in _unpack(data)})
-    return patient_summaries(patients, services().pipeline)
+    return patient_summaries(patients, services().pipeline, job_translator(job))
+
+
+def job_translator(job: BatchJob) -> Translator:
+    """The translator of a job's language (English for jobs made before jobs had one)."""
+    return translator(job.language or DEFAULT)
 
 
 def live_job(job_id: str) -> BatchJob | None:

@@ -12,10 +12,12 @@ from flask import Response, current_app, request, stream_with_context, url_for
 from flask.views import MethodView
 from flask_smorest import abort
 
-from .. import audit, metrics
+from .. import audit, i18n, metrics
 from ..access import current_principal
+from ..api import language_headers
 from ..bodies import whole_body
 from ..extensions import Blueprint, problem
+from ..i18n import LANGUAGES
 from ..resolution import FuzzyBudget
 from ..services import services
 from . import jobs
@@ -51,14 +53,15 @@ class Batch(MethodView):
     def post(self, args: dict[str, str]):
         """Check a CSV of medication lists (wide or long layout); large files become a job."""
         upload = _upload()
+        lang = _language(args["lang"])
         text, layout = _read(upload)
         total = _count_records(text, layout)
         if _small(upload, text, layout, total):
-            answer = _answer_now(text, layout, args["part"])
+            answer = _answer_now(text, layout, args["part"], lang)
             if answer is not None:
-                return answer
+                return language_headers(answer, lang)
             # Over the immediate path's time or lookup budget: the file is checked as a job instead.
-        job = jobs.create_job(upload, total, current_principal())
+        job = jobs.create_job(upload, total, current_principal(), lang)
         return _job_body(job), 202, {"Location": url_for("batch.BatchJob", job_id=job.id)}
 
 
@@ -108,7 +111,8 @@ class BatchJobJson(MethodView):
     def get(self, job_id: str):
         """Download a finished job's rows and per-patient summary as JSON."""
         job = _done_job(job_id)
-        body = json_document(jobs.result_chunks(job), lambda: jobs.summary_of(job), _meta(job.total_rows))
+        body = json_document(jobs.result_chunks(job), lambda: jobs.summary_of(job), _meta(job.total_rows),
+                             jobs.job_translator(job))
         return Response(stream_with_context(body), mimetype="application/json")
 
 
@@ -122,6 +126,16 @@ def _upload() -> bytes:
     if request.mimetype in CSV_TYPES:
         return whole_body()
     abort(415, message="Upload a CSV file: multipart/form-data with a 'file' field, or a text/csv body.")
+
+
+def _language(explicit: str | None) -> str:
+    """The language of the results: `lang` in the query or the multipart form, else Accept-Language."""
+    if explicit is None and request.mimetype == "multipart/form-data":
+        explicit = request.form.get("lang") or None
+        if explicit is not None and explicit not in LANGUAGES:
+            abort(422, message=f"lang must be one of: {', '.join(LANGUAGES)}.",
+                  errors={"lang": [f"Must be one of: {', '.join(LANGUAGES)}."]})
+    return i18n.choose(explicit, request.accept_languages)
 
 
 def _read(upload: bytes) -> tuple[str, Layout]:
@@ -159,7 +173,7 @@ def _small(upload: bytes, text: str, layout: Layout, total: int) -> bool:
 SYNC_CHUNK_ROWS = 50  # rows checked between two looks at the clock, the budget and the connection
 
 
-def _answer_now(text: str, layout: Layout, part: str):
+def _answer_now(text: str, layout: Layout, part: str, lang: str):
     """The results of a small file, or None when it needs more than the immediate path allows.
 
     Rows are checked in small chunks; between two, the work stops when the file has used its
@@ -168,9 +182,10 @@ def _answer_now(text: str, layout: Layout, part: str):
     """
     config = current_app.config
     pipeline = services().pipeline
+    translate = i18n.translator(lang)
     file_budget = FuzzyBudget(per_check=config["BATCH_SYNC_FUZZY_WORDS"])
     checker = BatchChecker(pipeline, config["MAX_ENTRY_CHARS"], pipeline.evidence_provider(shared_budget=True),
-                           budget=file_budget)
+                           budget=file_budget, translate=translate)
     patients: dict[str, Tally] = {}
     started = time.perf_counter()
     deadline = started + config["BATCH_SYNC_SECONDS"]
@@ -187,10 +202,11 @@ def _answer_now(text: str, layout: Layout, part: str):
     counts = jobs.entry_statuses(chunk)
     metrics.record_entries("batch", counts)
     audit.batch(counts, len({r[1] for r in chunk.rows}), time.perf_counter() - started)
-    summaries = patient_summaries(patients, pipeline)
+    summaries = patient_summaries(patients, pipeline, translate)
     if request.accept_mimetypes.best_match(["text/csv", "application/json"]) == "application/json":
         total = len({r[1] for r in chunk.rows})
-        return Response("".join(json_document([chunk], lambda: summaries, _meta(total))), mimetype="application/json")
+        return Response("".join(json_document([chunk], lambda: summaries, _meta(total), translate)),
+                        mimetype="application/json")
     if part == "summary":
         return _csv_response("".join(csv_summary(summaries)), "crampcheck-summary.csv")
     return _csv_response("".join(csv_rows([chunk])), "crampcheck-results.csv")

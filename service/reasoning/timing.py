@@ -9,6 +9,8 @@ from __future__ import annotations
 import re
 from datetime import date, timedelta
 
+from .. import messages
+
 _UNIT_DAYS = {"day": 1, "week": 7, "month": 30.44, "year": 365.25}
 _UNIT = r"(days?|weeks?|wks?|months?|mos?|years?|yrs?)"
 _AGO = re.compile(rf"^\s*(\d{{1,4}}|an?|one)\s*{_UNIT}\s+ago\s*$", re.IGNORECASE)
@@ -72,9 +74,8 @@ def describe_weeks(weeks: float) -> str:
     """'3 weeks', '1 week', '5 days', '14 months' - rounded as a person would say it."""
     days = round(weeks * 7)
     if days < 14:
-        return f"{days} day{'s' if days != 1 else ''}"
+        return (messages.DURATION_DAY if days == 1 else messages.DURATION_DAYS).format(count=days)
     if weeks < 17:
         count = round(weeks)
-        return f"{count} week{'s' if count != 1 else ''}"
-    months = round(days / 30.44)
-    return f"{months} months"
+        return (messages.DURATION_WEEK if count == 1 else messages.DURATION_WEEKS).format(count=count)
+    return messages.DURATION_MONTHS.format(count=round(days / 30.44))
