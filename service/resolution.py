@@ -87,6 +87,7 @@ NOISE = frozenset(
     take takes taking took use uses using used apply applied one two three four half quarter
     x hrs hr hours hour h approx about around up maximum max regular regularly usual usually
     otc rx generic brand name tabs caps daily' as needed required directed when if only ago
+    empezo comenzo inicio desde hace el semana semanas dia dias mes meses ano anos
     continue continued current currently also still now today started start new stopped held hold
     pack dosepak dose-pack nostril nostrils sliding scale low u tab. inj ud sig disp refill refills
     qty quantity supply taper tapering om
