@@ -46,6 +46,10 @@ SETTINGS: dict[str, tuple[Any, Any]] = {
     "BATCH_WORKER": (None, str),  # embedded or external; default: external when REDIS_URL is set
     "BATCH_WORKERS": (2, int),
     "BATCH_SYNC_MAX_ROWS": (1000, int),
+    # Per client (API key, page session or address): unfinished jobs at one time, and bytes kept
+    # (compressed uploads and results of its jobs not yet expired).
+    "BATCH_MAX_ACTIVE_JOBS": (3, int),
+    "BATCH_MAX_STORED_BYTES": (200 * 1024 * 1024, int),
     # The immediate (synchronous) path also takes at most this many entries and bytes, this many
     # misspelling lookups over the whole file, and this many seconds; beyond any of them, a job.
     "BATCH_SYNC_MAX_ENTRIES": (2000, int),

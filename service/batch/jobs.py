@@ -9,6 +9,7 @@ queued again and carries on where it stopped; a sweep re-queues jobs whose heart
 
 from __future__ import annotations
 
+import hashlib
 import logging
 import os
 import threading
@@ -119,15 +120,47 @@ def run_worker(app: Flask, workers: int) -> None:
     consumer.run()
 
 
-def create_job(upload: bytes, total_rows: int, owner: Principal | None = None, language: str = DEFAULT) -> BatchJob:
-    """Store an upload as a queued job of its owner (None: API keys are off) and queue it; texts in `language`."""
+def client_of(owner: Principal | None, address: str | None) -> str:
+    """Whose quota a job counts against: its owner, else a hash of the client address (never the address)."""
+    if owner is not None:
+        return owner.owner
+    return "addr:" + hashlib.sha256((address or "unknown").encode()).hexdigest()[:32]
+
+
+def over_quota(client: str, upload_bytes: int) -> str | None:
+    """Why a client may not start another job now (its unfinished jobs, or what it has stored), or None."""
+    config = current_app.config
+    live = (BatchJob.client == client) & (BatchJob.expires_at > now())
+    active = db.session.scalar(select(func.count()).select_from(BatchJob)
+                               .where(live, BatchJob.status.in_(("queued", "running"))))
+    if active >= config["BATCH_MAX_ACTIVE_JOBS"]:
+        return (f"You have {active} batch jobs still being checked, the most at one time. Wait for one to "
+                f"finish (follow its Location), or delete one you no longer need, then upload again.")
+    stored = (db.session.scalar(select(func.coalesce(func.sum(func.length(BatchJob.upload)), 0)).where(live)) +
+              db.session.scalar(select(func.coalesce(func.sum(func.length(BatchChunk.data) +
+                                                              func.length(BatchChunk.patients)), 0))
+                                .join(BatchJob, BatchChunk.job_id == BatchJob.id).where(live)))
+    limit = config["BATCH_MAX_STORED_BYTES"]
+    if stored + upload_bytes > limit:
+        return (f"Your batch jobs hold {stored / 2**20:,.1f} MiB of uploads and results; with this upload that "
+                f"would pass the {limit / 2**20:,.0f} MiB kept per client. Download and delete finished jobs "
+                f"(DELETE /api/v1/batch/jobs/<id>), or wait until they expire, then upload again.")
+    return None
+
+
+def create_job(upload: bytes, total_rows: int, owner: Principal | None = None, language: str = DEFAULT,
+               client: str | None = None) -> BatchJob:
+    """Store an upload as a queued job of its owner (None: API keys are off) and queue it; texts in `language`.
+
+    `client` is whose quota it counts against (client_of).
+    """
     config = current_app.config
     chunk_rows = config["BATCH_CHUNK_ROWS"]
     job = BatchJob(
         id=str(uuid.uuid4()), status="queued", total_rows=total_rows, chunk_rows=chunk_rows,
         chunks_total=-(-total_rows // chunk_rows), created_at=now(), updated_at=now(),
         expires_at=now() + timedelta(hours=config["BATCH_RETENTION_HOURS"]),
-        upload=zlib.compress(upload, 1), owner=owner.owner if owner else None, language=language,
+        upload=zlib.compress(upload, 1), owner=owner.owner if owner else None, language=language, client=client,
     )
     db.session.add(job)
     db.session.commit()

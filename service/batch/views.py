@@ -16,6 +16,8 @@ from .. import audit, i18n, metrics
 from ..access import current_principal
 from ..api import language_headers
 from ..bodies import whole_body
+from ..errors import problem as problem_response
+from ..errors import problem_type
 from ..extensions import Blueprint, problem
 from ..i18n import LANGUAGES
 from ..resolution import FuzzyBudget
@@ -50,6 +52,7 @@ class Batch(MethodView):
     @problem(blp, 413, "File over the size limit")
     @problem(blp, 415, "Not a CSV upload")
     @problem(blp, 422, "No usable header, empty file, header only, or not valid CSV")
+    @problem(blp, 429, "Too many unfinished jobs, or too much stored, for this client")
     def post(self, args: dict[str, str]):
         """Check a CSV of medication lists (wide or long layout); large files become a job."""
         upload = _upload()
@@ -61,7 +64,12 @@ class Batch(MethodView):
             if answer is not None:
                 return language_headers(answer, lang)
             # Over the immediate path's time or lookup budget: the file is checked as a job instead.
-        job = jobs.create_job(upload, total, current_principal(), lang)
+        client = jobs.client_of(current_principal(), request.remote_addr)
+        why = jobs.over_quota(client, len(upload))
+        if why is not None:
+            return problem_response(429, "Too Many Requests", why, type_=problem_type(429, "job-quota"),
+                                    headers={"Retry-After": "60"})
+        job = jobs.create_job(upload, total, current_principal(), lang, client)
         return _job_body(job), 202, {"Location": url_for("batch.BatchJob", job_id=job.id)}
 
 
