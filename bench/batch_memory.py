@@ -3,7 +3,7 @@
     .venv/bin/python bench/batch_memory.py [bytes]
 
 Writes a wide file of unique rows (bench/batch_generate.py's made-up lists, each row with its own
-patient id and dose) up to BATCH_MAX_BYTES (50 MiB by default, or the size given), then runs
+patient id and dose) up to BATCH_MAX_BYTES (10 MiB by default, or the size given), then runs
 bench/batch_bench.py on it: gunicorn as `make run` starts it, the embedded job worker, upload,
 job to done, results downloaded. It prints the worker's peak RSS (target <= 300 MB) and its RSS
 once the job is done and the results were read (memory should return).

@@ -124,13 +124,24 @@ class BatchJobJson(MethodView):
         return Response(stream_with_context(body), mimetype="application/json")
 
 
+# Room for a multipart form's boundaries, part headers and small fields around the file itself.
+MULTIPART_ROOM = 64 * 1024
+
+
 def _upload() -> bytes:
-    request.max_content_length = current_app.config["BATCH_MAX_BYTES"]
+    """The uploaded file; BATCH_MAX_BYTES limits the file, whether sent as the body or in a form."""
+    limit = current_app.config["BATCH_MAX_BYTES"]
+    request.max_content_length = limit
     if request.mimetype == "multipart/form-data":
+        request.max_content_length = limit + MULTIPART_ROOM
         file = request.files.get("file")
         if file is None:
             abort(422, message="Send the CSV in a multipart field named 'file'.", errors={"file": ["Missing file."]})
-        return file.read()
+        data = file.read(limit + 1)
+        if len(data) > limit:
+            abort(413, message=f"The file is larger than {limit:,} bytes, the most CrampCheck takes in one upload. "
+                               "Split it into smaller files and upload each.")
+        return data
     if request.mimetype in CSV_TYPES:
         return whole_body()
     abort(415, message="Upload a CSV file: multipart/form-data with a 'file' field, or a text/csv body.")
