@@ -9,6 +9,9 @@ queued again and carries on where it stopped; a sweep re-queues jobs whose heart
 
 from __future__ import annotations
 
+import ctypes
+import ctypes.util
+import gc
 import hashlib
 import logging
 import os
@@ -18,6 +21,7 @@ import zlib
 from collections.abc import Callable, Iterable, Iterator
 from contextlib import contextmanager
 from datetime import timedelta
+from functools import cache
 from itertools import count, islice
 from typing import TYPE_CHECKING, Any
 
@@ -212,7 +216,26 @@ def process_job(job_id: str) -> None:
         if job is not None:
             job.status, job.error, job.updated_at = "failed", "The job failed unexpectedly; please upload again.", now()
             db.session.commit()
+    finally:
+        release_memory()
     _audit_end(job_id)
+
+
+@cache
+def _libc() -> Any:
+    try:
+        return ctypes.CDLL(ctypes.util.find_library("c") or "libc.so.6")
+    except OSError:  # not glibc (or not Linux): nothing to trim
+        return None
+
+
+def release_memory() -> None:
+    """Give the memory a job freed back to the system: glibc keeps freed heap pages for reuse otherwise,
+    so a worker would hold a large job's peak for the rest of its life."""
+    gc.collect()
+    libc = _libc()
+    if libc is not None and hasattr(libc, "malloc_trim"):
+        libc.malloc_trim(0)
 
 
 def _audit_end(job_id: str) -> None:
