@@ -6,6 +6,10 @@ import shutil
 workers = int(os.environ.get("WEB_CONCURRENCY", "1"))
 threads = int(os.environ.get("GUNICORN_THREADS", "4"))
 timeout = int(os.environ.get("GUNICORN_TIMEOUT", "30"))
+# gunicorn's threaded worker, but each request is read whole in the worker's event loop before a
+# thread takes it, so idle and slow clients hold no thread (service/serving.py; its timeouts are
+# GUNICORN_HEADER_TIMEOUT and GUNICORN_BODY_TIMEOUT).
+worker_class = "service.serving.BufferingThreadWorker"
 graceful_timeout = int(os.environ.get("GUNICORN_GRACEFUL_TIMEOUT", "20"))
 # Load the app once, before forking workers, so they share the seed index built in on_starting.
 preload_app = True
