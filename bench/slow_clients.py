@@ -10,6 +10,7 @@ import contextlib
 import http.client
 import os
 import re
+import selectors
 import shlex
 import signal
 import socket
@@ -91,11 +92,26 @@ def hostile_connections(port: int, idle: int, slow: int, byte_every: float = 1.0
                         seconds: float = 120.0) -> Iterator[None]:
     """Hold `idle` connections that send nothing and `slow` ones sending a request a byte at a time.
 
-    Each slow connection sends one byte every `byte_every` seconds, for `seconds` at most, and
-    starts again on a new connection if the server closes it.
+    Each slow connection sends one byte every `byte_every` seconds, for `seconds` at most; any
+    connection the server closes is opened again.
     """
     stop = threading.Event()
-    sockets = [socket.create_connection(("127.0.0.1", port), timeout=5) for _ in range(idle)]
+
+    def stay_idle() -> None:
+        # Open `idle` connections; when the server closes one (its request timed out), open another.
+        until = time.monotonic() + seconds
+        with selectors.DefaultSelector() as selector:
+            for _ in range(idle):
+                selector.register(socket.create_connection(("127.0.0.1", port), timeout=5), selectors.EVENT_READ)
+            while not stop.is_set() and time.monotonic() < until:
+                for key, _ in selector.select(timeout=0.2):
+                    selector.unregister(key.fileobj)
+                    key.fileobj.close()
+                    with contextlib.suppress(OSError):
+                        selector.register(socket.create_connection(("127.0.0.1", port), timeout=5),
+                                          selectors.EVENT_READ)
+            for key in list(selector.get_map().values()):
+                key.fileobj.close()
 
     def trickle() -> None:
         until = time.monotonic() + seconds
@@ -110,6 +126,7 @@ def hostile_connections(port: int, idle: int, slow: int, byte_every: float = 1.0
                 stop.wait(byte_every)
 
     threads = [threading.Thread(target=trickle, daemon=True) for _ in range(slow)]
+    threads.append(threading.Thread(target=stay_idle, daemon=True))
     for thread in threads:
         thread.start()
     try:
@@ -119,5 +136,3 @@ def hostile_connections(port: int, idle: int, slow: int, byte_every: float = 1.0
         stop.set()
         for thread in threads:
             thread.join(timeout=10)
-        for connection in sockets:
-            connection.close()
