@@ -26,6 +26,7 @@ import errno
 import json
 import os
 import selectors
+import socket
 import ssl
 import tempfile
 import time
@@ -45,6 +46,9 @@ HEADER_TIMEOUT = float(os.environ.get("GUNICORN_HEADER_TIMEOUT", "10"))
 BODY_TIMEOUT = float(os.environ.get("GUNICORN_BODY_TIMEOUT", "30"))
 # Bodies up to this size stay in memory while they arrive; larger ones go to a temporary file.
 SPOOL_BYTES = 1024 * 1024
+# A closing connection is read (and what it sends thrown away) until the client closes, as gunicorn does.
+CLOSE_LINGER = 2.0
+CLOSE_DRAIN_BYTES = 64 * 1024
 DEFAULT_MAX_BODY = 50 * 1024 * 1024
 _PIECE = 64 * 1024
 
@@ -88,6 +92,7 @@ class RequestReader:
         self.head_read = False
         self.wants_continue = False
         self.started = False
+        self.over_limit = False  # handed over before its body, which the application refuses
         self._body_bytes = 0
 
     def feed(self, data: bytes, now: float) -> bool:
@@ -108,10 +113,12 @@ class RequestReader:
                     self.wants_continue = self._parser.client_is_waiting_for_100_continue
                     length = dict(event.headers).get(b"content-length")
                     if length is not None and int(length) > self._max_body:
+                        self.over_limit = True
                         return True  # the application refuses it without reading the body
                 elif isinstance(event, h11.Data):
                     self._body_bytes += len(event.data)
                     if self._body_bytes > self._max_body:
+                        self.over_limit = True
                         return True  # the application reads past its limit and answers 413
                 else:  # EndOfMessage, or PAUSED after it
                     return True
@@ -166,6 +173,7 @@ class BufferingThreadWorker(ThreadWorker):
 
     def init_process(self) -> None:
         self._reading: dict[TConn, RequestReader] = {}
+        self._closing: dict[TConn, list[float]] = {}  # connection: [deadline, bytes drained]
         super().init_process()
 
     def load_wsgi(self) -> None:
@@ -231,6 +239,7 @@ class BufferingThreadWorker(ThreadWorker):
         if not ready:
             return False
         del self._reading[conn]
+        conn.close_after = reader.over_limit  # the rest of that body is never read: no next request
         conn.parser = RequestParser(self.cfg, _Source(reader.data, conn.sock), conn.client)
         conn.parser.unreader.sock = conn.sock  # so that gunicorn bounds the drain of an unread body
         conn.initialized = True
@@ -262,19 +271,61 @@ class BufferingThreadWorker(ThreadWorker):
                              if reader.deadline <= now or (stopping and not reader.started)]:
             late = refusal(408, "Request Timeout", "The request did not arrive in time; send it again.")
             self._drop(conn, late if reader.started else b"")
+        for conn in [conn for conn, (deadline, _) in self._closing.items() if deadline <= now]:
+            self._closed(conn)
+
+    def _keepalive_after(self, conn: TConn, keepalive: bool) -> bool:
+        if getattr(conn, "close_after", False):
+            return False  # do not wait in a thread for the rest of a body that was refused
+        return super()._keepalive_after(conn, keepalive)
 
     def finish_request(self, conn: TConn, fs: Any) -> None:
-        """After a kept-alive answer, a pipelined next request already received is read like any other."""
+        """After an answer: read a pipelined next request like any other, or close without blocking."""
+        try:
+            keep = not fs.cancelled() and fs.result() is True
+        except Exception:  # noqa: BLE001 - gunicorn closes the connection then, as here
+            keep = False
         source = getattr(getattr(conn.parser, "unreader", None), "iter", None)
-        if self.alive and not fs.cancelled() and fs.exception() is None and fs.result() is True \
-                and isinstance(conn.parser, RequestParser):
+        if keep and self.alive and isinstance(conn.parser, RequestParser):
             rest = conn.parser.unreader.take_buffered() + (source.rest() if isinstance(source, _Source) else b"")
             if rest:
                 self._start_reading(conn, rest)
                 return
         if isinstance(source, _Source):
             source.close()
-        super().finish_request(conn, fs)
+        if keep:
+            super().finish_request(conn, fs)  # kept alive: back in the event loop until its next request
+            return
+        # gunicorn closes gracefully (send FIN, then read until the client closes, up to 2 s), but in
+        # this loop, where a client that never closes would stop every other connection for 2 s.
+        self.nr_conns -= 1
+        try:
+            conn.sock.shutdown(socket.SHUT_WR)
+            conn.sock.setblocking(False)
+            self.poller.register(conn.sock, selectors.EVENT_READ, partial(self._on_closing_readable, conn))
+        except (OSError, ValueError):
+            conn.close()
+            return
+        self._closing[conn] = [time.monotonic() + CLOSE_LINGER, 0]
+
+    def _on_closing_readable(self, conn: TConn, client: Any) -> None:
+        try:
+            data = conn.sock.recv(4096)
+        except (BlockingIOError, InterruptedError):
+            return
+        except OSError:
+            data = b""
+        self._closing[conn][1] += len(data)
+        if not data or self._closing[conn][1] >= CLOSE_DRAIN_BYTES:
+            self._closed(conn)
+
+    def _closed(self, conn: TConn) -> None:
+        del self._closing[conn]
+        try:
+            self.poller.unregister(conn.sock)
+        except (KeyError, ValueError, OSError):
+            pass
+        conn.close()
 
     # --- gunicorn's own error answers ---------------------------------------------------------------
 

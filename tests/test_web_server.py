@@ -36,6 +36,26 @@ def test_healthz_answers_while_idle_and_slow_clients_hold_connections(port):
     assert all(took is not None and took < 1 for took in answers), answers
 
 
+@pytest.mark.parametrize("request_bytes", [
+    # answered, then the client neither reads nor closes: gunicorn waited for it in its event loop
+    b"GET /healthz HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n",
+    # a body declared far over the limit, then sent a byte at a time: refused without waiting for it
+    b"POST /api/v1/batch HTTP/1.1\r\nHost: x\r\nContent-Type: text/csv\r\nContent-Length: 900000000\r\n\r\np",
+])
+def test_healthz_answers_while_clients_leave_answered_connections_hanging(port, request_bytes):
+    held = []
+    try:
+        for _ in range(40):
+            connection = socket.create_connection(("127.0.0.1", port), timeout=5)
+            connection.sendall(request_bytes)
+            held.append(connection)
+        answers = [healthz(port, timeout=5) for _ in range(5)]
+    finally:
+        for connection in held:
+            connection.close()
+    assert all(took is not None and took < 1 for took in answers), answers
+
+
 def test_a_request_not_sent_in_time_is_closed_with_a_408_problem(port):
     with socket.create_connection(("127.0.0.1", port), timeout=20) as connection:
         connection.sendall(b"GET /healthz HTTP/1.1\r\nHost: 127.0.0.1\r\n")  # the headers never end
