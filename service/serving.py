@@ -181,6 +181,8 @@ class BufferingThreadWorker(ThreadWorker):
         config = getattr(self.wsgi, "config", {})
         self._max_body = int(config.get("MAX_CONTENT_LENGTH") or DEFAULT_MAX_BODY)
         cfg = self.cfg
+        # TLS and uWSGI connections are read as gunicorn always did (this worker parses plain HTTP/1.1).
+        self._buffering = not cfg.is_ssl and getattr(cfg, "protocol", "http") == "http"
         # Large enough for any head gunicorn itself takes, so that gunicorn's own limits answer first.
         self._head_limit = (cfg.limit_request_line or 64 * 1024) + \
             (cfg.limit_request_fields or 1000) * ((cfg.limit_request_field_size or 64 * 1024) + 2) + 4
@@ -188,8 +190,8 @@ class BufferingThreadWorker(ThreadWorker):
     # --- reading requests in the event loop -------------------------------------------------------
 
     def accept(self, listener: Any) -> None:
-        if self.cfg.is_ssl or getattr(self.cfg, "protocol", "http") != "http":
-            super().accept(listener)  # TLS and uWSGI connections are read as gunicorn always did
+        if not self._buffering:
+            super().accept(listener)
             return
         try:
             client, address = listener.accept()
@@ -202,6 +204,9 @@ class BufferingThreadWorker(ThreadWorker):
 
     def on_client_socket_readable(self, conn: TConn, client: Any) -> None:
         """A kept-alive connection has a next request coming: read it whole too."""
+        if not self._buffering:
+            super().on_client_socket_readable(conn, client)
+            return
         self.poller.unregister(client)
         self.keepalived_conns.remove(conn)
         self._start_reading(conn, b"")
@@ -281,6 +286,9 @@ class BufferingThreadWorker(ThreadWorker):
 
     def finish_request(self, conn: TConn, fs: Any) -> None:
         """After an answer: read a pipelined next request like any other, or close without blocking."""
+        if not self._buffering:
+            super().finish_request(conn, fs)
+            return
         try:
             keep = not fs.cancelled() and fs.result() is True
         except Exception:  # noqa: BLE001 - gunicorn closes the connection then, as here
