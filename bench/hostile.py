@@ -12,7 +12,8 @@ In-process (Flask test client) on a scratch SQLite database; openFDA is off. The
 Procfile's web process on loopback (its own scratch database):
 
 - /healthz latency (median and max of 20, a new connection each) with nothing else open, with 40
-  idle connections, with 4 connections sending a request one byte a second, and with both;
+  idle connections, with 4 connections sending a request one byte a second, with both, and with
+  1,100 idle connections;
 - the status and problem type answered to over-limit bodies (chunked and not) and hostile JSON.
 
     .venv/bin/python bench/hostile.py --web-only                  # only the web-server figures
@@ -99,7 +100,7 @@ def web_server(samples: int = 20, plain_gthread: bool = False) -> None:
         samples = min(samples, 3)
     worker = "gunicorn's gthread worker" if plain_gthread else "the service's worker"
     with procfile_server(env) as port:
-        for idle, slow in ((0, 0), (40, 0), (0, 4), (40, 4)):
+        for idle, slow in ((0, 0), (40, 0), (0, 4), (40, 4), (1_100, 0)):
             with hostile_connections(port, idle, slow, seconds=samples * 110):
                 times = []
                 for _ in range(samples):
