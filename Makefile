@@ -61,7 +61,7 @@ bench: $(BIN)/.runtime
 	@$(BIN)/python bench/rxnorm_accuracy.py
 	@echo "== start-up, memory and check latency"
 	@$(BIN)/python bench/core_figures.py
-	@echo "== careless and hostile bodies: the slowest check and immediate batch the limits allow"
+	@echo "== careless and hostile clients: the slowest check and immediate batch the limits allow, /healthz with idle and slow connections"
 	@$(BIN)/python bench/hostile.py
 	@echo "== batch job of $(BENCH_ROWS) rows through the HTTP API"
 	@$(BIN)/python bench/batch_generate.py $(BENCH_ROWS) bench/out/wide-$(BENCH_ROWS).csv
