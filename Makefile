@@ -61,7 +61,11 @@ bench: $(BIN)/.runtime
 	@$(BIN)/python bench/rxnorm_accuracy.py
 	@echo "== start-up, memory and check latency"
 	@$(BIN)/python bench/core_figures.py
-	@echo "== careless and hostile clients: the slowest check and immediate batch the limits allow, /healthz with idle and slow connections"
+	@echo "== the costliest checks the limits allow, and the heaviest immediate batch"
+	@$(BIN)/python bench/check_cost.py
+	@echo "== worker memory for the largest upload the limits allow (BATCH_MAX_BYTES)"
+	@$(BIN)/python bench/batch_memory.py
+	@echo "== idle and slow clients against gunicorn (/healthz), and over-limit and hostile bodies"
 	@$(BIN)/python bench/hostile.py
 	@echo "== batch job of $(BENCH_ROWS) rows through the HTTP API"
 	@$(BIN)/python bench/batch_generate.py $(BENCH_ROWS) bench/out/wide-$(BENCH_ROWS).csv

@@ -11,6 +11,8 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
+from . import messages
+
 if TYPE_CHECKING:
     from .lexicon import Lexicon, Reference
     from .matching import EntryResult
@@ -65,9 +67,10 @@ class FoundAmplifier:
         limit = amplifier.first_above_mg
         dose_note = None
         if limit is not None:
-            dose_note = (f"{self.first[1]} {self.dose_mg:g} mg is above the {limit:g} mg limit for this combination."
+            dose_note = (messages.AMPLIFIER_DOSE_ABOVE.format(ingredient=self.first[1], dose=f"{self.dose_mg:g}",
+                                                              limit=f"{limit:g}")
                          if self.dose_mg is not None else
-                         f"Counts when the {self.first[1]} dose is above {limit:g} mg a day; the list does not say the dose.")
+                         messages.AMPLIFIER_DOSE_UNSTATED.format(ingredient=self.first[1], limit=f"{limit:g}"))
         return {
             "id": amplifier.id, "effect": amplifier.effect, "evidence_tier": amplifier.tier,
             "medicines": [

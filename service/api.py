@@ -4,11 +4,11 @@ from __future__ import annotations
 
 from typing import Any
 
-from flask import current_app, request
+from flask import Response, current_app, request
 from flask.views import MethodView
 from flask_smorest import abort
 
-from . import schemas
+from . import i18n, schemas
 from .extensions import Blueprint, problem
 from .lexicon import Lexicon
 from .presenting import check_json
@@ -16,6 +16,13 @@ from .resolution import suggest
 from .services import services
 
 blp = Blueprint("api", __name__, url_prefix="/api/v1", description="Check medication lists for cramp-associated drugs.")
+
+
+def language_headers(response: Response, lang: str) -> Response:
+    """Say the answer's language, and that Accept-Language may change it (for caches)."""
+    response.headers["Content-Language"] = lang
+    response.vary.add("Accept-Language")
+    return response
 
 
 def lexicon() -> Lexicon:
@@ -43,8 +50,10 @@ class Check(MethodView):
         """Check a medication list for medicines associated with muscle cramps."""
         result = services().pipeline.check(body["medications"], body["conditions"], body["openfda"],
                                             onset=body["onset"])
+        lang = i18n.choose(body["lang"], request.accept_languages)
         # Built without marshmallow's dump (the schema documents it; tests hold the two equal).
-        return current_app.json.response(check_json(result))
+        response = current_app.json.response(i18n.translator(lang).json(check_json(result)))
+        return language_headers(response, lang)
 
 
 @blp.route("/drug-classes")

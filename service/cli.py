@@ -198,13 +198,12 @@ def batch_command(source, output, fmt: str, summary) -> None:
     except BatchFileError as error:
         raise click.ClickException(error.detail) from error
     pipeline = _pipeline()
-    checker = BatchChecker(pipeline, config["MAX_ENTRY_CHARS"], pipeline.evidence_provider(shared_budget=False),
-                           max_entries=config["MAX_MEDICATIONS"])
+    checker = BatchChecker(pipeline, config["MAX_ENTRY_CHARS"], pipeline.evidence_provider(shared_budget=False))
     patients: dict = {}
     chunks = []
-    total = sum(1 for _ in read_rows(text, layout, config["BATCH_MAX_CELL_CHARS"]))
+    total = sum(1 for _ in read_rows(text, layout, config["BATCH_MAX_CELL_CHARS"], config["BATCH_MAX_ENTRIES_PER_ROW"]))
     with progress(total, "Checking") as update:
-        for rows in batched(read_rows(text, layout, config["BATCH_MAX_CELL_CHARS"]), 1000):
+        for rows in batched(read_rows(text, layout, config["BATCH_MAX_CELL_CHARS"], config["BATCH_MAX_ENTRIES_PER_ROW"]), 1000):
             with collection_paused():
                 chunks.append(checker.check_rows(rows, patients))
             update(len(rows))
@@ -273,6 +272,15 @@ def prepare_command() -> None:
     click.echo(f"database migrated; seed {read_seed_files().version} {'loaded' if loaded else 'already loaded'}")
 
 
+@click.command("translations")
+def translations_command() -> None:
+    """Extract every text CrampCheck shows into service/translations/messages.pot and update each .po."""
+    from .i18n import update_catalogs
+
+    for lang, (total, untranslated) in update_catalogs().items():
+        click.echo(f"{lang}: {total} texts, {untranslated} untranslated")
+
+
 def _pipeline():
     """The check pipeline; on the embedded default, prepares the database first if it is new."""
     app = current_app._get_current_object()
@@ -301,6 +309,6 @@ class MigrationCommands(click.Group):
 def init_app(app: Flask) -> None:
     app.cli.add_command(MigrationCommands("db", help="Database migrations (Flask-Migrate)."))
     for command in (prepare_command, seed_command, check_command, batch_command, worker_command, purge_jobs_command,
-                    openfda_group):
+                    openfda_group, translations_command):
         app.cli.add_command(command)
     app.cli.add_command(vocabulary_command)

@@ -27,6 +27,9 @@ SETTINGS: dict[str, tuple[Any, Any]] = {
     "MAX_ENTRY_CHARS": (2000, int),
     "MAX_CONDITIONS": (50, int),
     "CHECK_MAX_BODY_BYTES": (256 * 1024, int),
+    # Unknown words looked up as misspellings (with suggestions), per entry and per check or batch row.
+    "FUZZY_WORDS_PER_ENTRY": (6, int),
+    "FUZZY_WORDS_PER_CHECK": (200, int),
     # FHIR resources and CDS Hooks requests are verbose: a 200-entry Bundle is about 200 KB.
     "FHIR_MAX_BODY_BYTES": (2 * 1024 * 1024, int),
     # CDS Hooks answers should come in about half a second: openFDA is not asked unless turned on.
@@ -43,9 +46,20 @@ SETTINGS: dict[str, tuple[Any, Any]] = {
     "BATCH_WORKER": (None, str),  # embedded or external; default: external when REDIS_URL is set
     "BATCH_WORKERS": (2, int),
     "BATCH_SYNC_MAX_ROWS": (1000, int),
-    # Unknown words looked up as misspellings in one immediate batch answer (a few ms each).
+    # Per client (API key, page session or address): unfinished jobs at one time, and bytes kept
+    # (compressed uploads and results of its jobs not yet expired).
+    "BATCH_MAX_ACTIVE_JOBS": (3, int),
+    "BATCH_MAX_STORED_BYTES": (200 * 1024 * 1024, int),
+    # The immediate (synchronous) path also takes at most this many entries and bytes, this many
+    # misspelling lookups over the whole file, and this many seconds; beyond any of them, a job.
+    "BATCH_SYNC_MAX_ENTRIES": (2000, int),
+    "BATCH_SYNC_MAX_BYTES": (256 * 1024, int),
     "BATCH_SYNC_FUZZY_WORDS": (400, int),
-    "BATCH_MAX_BYTES": (50 * 1024 * 1024, int),
+    "BATCH_SYNC_SECONDS": (5.0, float),
+    "BATCH_MAX_ENTRIES_PER_ROW": (200, int),
+    # 10 MiB: a worker checking the largest upload peaks at about 245 MB (bench/batch_memory.py);
+    # 50 MiB went far past the 300 MB a worker may use.
+    "BATCH_MAX_BYTES": (10 * 1024 * 1024, int),
     "BATCH_MAX_CELL_CHARS": (4000, int),
     "BATCH_CHUNK_ROWS": (5000, int),
     "BATCH_RETENTION_HOURS": (168, float),

@@ -22,7 +22,7 @@ PROBLEM_TYPES = {
     503: "not-ready",
 }
 # Problem types more specific than their status's, registered by passing their slug to problem_type.
-NAMED_TYPES: dict[str, int] = {"cross-origin-refused": 403}
+NAMED_TYPES: dict[str, int] = {"cross-origin-refused": 403, "job-quota": 429}
 
 
 def problem_type(status: int, slug: str | None = None) -> str:

@@ -134,6 +134,19 @@ class Lexicon:
     codes: dict[tuple[str, str], tuple[str, ...]] = field(default_factory=dict)  # (system, code) -> ingredients
     amplifiers: tuple[Amplifier, ...] = ()
     rules: Rules = field(default_factory=lambda: Rules.build((), {}, {}))
+    # fuzzy_keys by first letter: a misspelling is only matched to names starting with its own first
+    # letter, so it is compared with those alone (a twentieth of the names, not all of them).
+    fuzzy_by_initial: dict[str, list[str]] = field(default_factory=dict)
+
+    # The first word of every name: a name can only start at a word in here.
+    first_words: frozenset[str] = frozenset()
+
+    def __post_init__(self) -> None:
+        if not self.first_words:
+            self.first_words = frozenset(key.split(" ", 1)[0] for key in self.names)
+        if not self.fuzzy_by_initial:
+            for key in self.fuzzy_keys:
+                self.fuzzy_by_initial.setdefault(key[0], []).append(key)
 
     @classmethod
     def build(cls, seed: SeedData, vet: bool = True) -> Lexicon:

@@ -11,6 +11,7 @@ from typing import TYPE_CHECKING, Any
 from . import messages
 from .amplifiers import FoundAmplifier, find_amplifiers
 from .entries import MedicationEntry
+from .i18n import join
 from .lexicon import Condition, DrugClass, Lexicon, Membership, Reference
 from .reasoning.explain import Reasoning, explain
 from .reasoning.rules import ClassWord
@@ -305,10 +306,8 @@ def assess(resolution: Resolution, lexicon: Lexicon,
     if not resolution.ingredients and not resolution.unrecognised and not resolution.notes:
         notes.append(messages.NO_NAME_NOTE)
     if resolution.unrecognised:
-        notes.append(messages.UNRESOLVED_NOTE.format(
-            parts=", ".join(f"'{p}'" for p in resolution.unrecognised),
-            or_suggestions=" or choose one of the suggestions" if resolution.suggestions else "",
-        ))
+        template = messages.UNRESOLVED_SUGGESTIONS_NOTE if resolution.suggestions else messages.UNRESOLVED_NOTE
+        notes.append(template.format(parts=", ".join(f"'{p}'" for p in resolution.unrecognised)))
     notes.extend(
         messages.ROUTE_NOTE.format(routes=", ".join(f.routes)) for f in flags if f.routes
     )
@@ -356,8 +355,8 @@ def kind_flag(kind: ClassWord) -> Flag:
             drug_class = kind.classes[0]
         else:
             drug_class = DrugClass(
-                kind.id, "; ".join(c.name for c in kind.classes), kind.tier or "weak",
-                " ".join(dict.fromkeys(c.mechanism for c in kind.classes)), None, None, kind.references)
+                kind.id, join("; ", (c.name for c in kind.classes)), kind.tier or "weak",
+                join(" ", dict.fromkeys(c.mechanism for c in kind.classes)), None, None, kind.references)
         flag = _KIND_FLAGS[kind.id] = Flag(kind.name, drug_class, kind.tier or "weak", kind.references, (), None)
     return flag
 
@@ -452,10 +451,11 @@ def _advice(entries: list[EntryResult]) -> dict:
             count=len(flagged), verb="is" if len(flagged) == 1 else "are",
             pronoun="it is" if len(flagged) == 1 else "they are",
         )
-        items = "; ".join(
-            f"{e.resolution.input} ({', '.join(f'{f.drug_class.name}, {f.tier} evidence' for f in e.flags)})"
+        items = join("; ", (
+            messages.PROFESSIONAL_ITEM.format(input=e.resolution.input, classes=join(", ", (
+                messages.PROFESSIONAL_CLASS.format(name=f.drug_class.name, tier=f.tier) for f in e.flags)))
             for e in flagged
-        )
+        ))
         professional = messages.PROFESSIONAL_NOTE.format(items=items)
     else:
         patient = messages.ADVICE_NONE_FLAGGED

@@ -73,7 +73,7 @@ FORM_NEEDED_NOTE = (
     "taken (for example 'tablet', 'injection', 'cream', 'eye drops') to check it."
 )
 FUZZY_NOTE = "Matched a likely misspelling: '{text}' was read as {name}. Please check this is the medicine you meant."
-UNRESOLVED_NOTE = "Could not recognise: {parts}. Check the spelling{or_suggestions}."
+UNRESOLVED_NOTE = "Could not recognise: {parts}. Check the spelling."
 ROUTE_NOTE = "The association applies only to these forms: {routes}."
 ROUTE_EXCLUDED_NOTE = (
     "{ingredient} is associated with cramps only in these forms: {routes}; the form written here is "
@@ -169,3 +169,77 @@ CHECKS_NOTE = (
     "For the prescriber's judgement: laboratory checks that the mechanisms of the flagged medicines "
     "and combinations may make relevant. They are not orders, and normal results are common."
 )
+
+# Kinds of medicine and names the resolver could not read whole (service/resolution.py)
+TOO_LONG_NOTE = "This entry is longer than {limit} characters, so it was not read. Write one medicine per entry."
+MARKER_NOTE = (
+    "'{marker}' usually names a combination with another medicine, but only {found} was "
+    "recognised: an ingredient was not read."
+)
+STRENGTHS_NOTE = (
+    "'{strengths}' gives {count} strengths but only {found} was recognised: the other ingredient "
+    "was not read."
+)
+ENTRY_BUDGET_NOTE = (
+    "Not looked up as possible misspellings: {parts}. This entry has more than {limit} words CrampCheck did "
+    "not recognise, so the rest were not compared with medicine names. Check the spelling, and write one "
+    "medicine per entry."
+)
+CHECK_BUDGET_NOTE = (
+    "Not looked up as possible misspellings: {parts}. This list has more than {limit} words CrampCheck did "
+    "not recognise in all, so the rest were not compared with medicine names. Check the spelling, or send "
+    "fewer entries at a time."
+)
+KIND_IN_ENTRY_NOTE = (
+    "'{text}' names a kind of medicine ({kind}), not one medicine: write the medicine's name, one per entry, "
+    "to check it."
+)
+UNRESOLVED_SUGGESTIONS_NOTE = "Could not recognise: {parts}. Check the spelling or choose one of the suggestions."
+
+# The professional note's items: "Lasix 40mg (Loop diuretics, moderate evidence)"
+PROFESSIONAL_ITEM = "{input} ({classes})"
+PROFESSIONAL_CLASS = "{name}, {tier} evidence"
+
+# Combinations (service/amplifiers.py)
+AMPLIFIER_DOSE_ABOVE = "{ingredient} {dose} mg is above the {limit} mg limit for this combination."
+AMPLIFIER_DOSE_UNSTATED = "Counts when the {ingredient} dose is above {limit} mg a day; the list does not say the dose."
+
+# openFDA: a drug outside the seed whose FDA class matches a seeded class
+OPENFDA_CLASS_NOTE = (
+    "Not in the CrampCheck seed; its FDA pharmacologic class ({classes}) matches this class, so the association "
+    "is extrapolated."
+)
+
+# Durations in the attribution's reasons (service/reasoning/timing.py)
+DURATION_DAY = "{count} day"
+DURATION_DAYS = "{count} days"
+DURATION_WEEK = "{count} week"
+DURATION_WEEKS = "{count} weeks"
+DURATION_MONTHS = "{count} months"
+DURATION_YEAR = "a year"
+
+# Batch files
+BATCH_PATIENT_ADVICE = "Talk to the prescriber or pharmacist before changing any medicine."
+BATCH_ENTRY_TOO_LONG = "The medication is longer than {limit} characters."
+BATCH_AMPLIFIER = "{first} with {second} ({effect}, {tier} evidence)"
+
+# English words the core puts into placeholders, by placeholder name: translated with that name as
+# the gettext context ("is"/"are" for {verb}). A new placeholder taking words needs its words here.
+PLACEHOLDER_WORDS = {
+    "tier": ("strong", "moderate", "weak"),
+    "verb": ("is", "are"),
+    "pronoun": ("it is", "they are"),
+    "entries": ("entry", "entries"),
+    "them": ("it", "them"),
+    "words": ("word", "words"),
+    "sources": ("source", "independent sources"),
+    "effect": ("muscle", "potassium", "magnesium", "muscle toxicity", "potassium loss", "magnesium loss"),
+    "routes": ("oral", "injection", "inhaled", "nasal", "topical", "ophthalmic", "otic", "rectal", "vaginal",
+               "transdermal", "sublingual", "intrauterine", "implant"),
+}
+
+# Every constant above is a Template: formatting one remembers its msgid, so that the edge can say it
+# in the reader's language (service/i18n.py). Constants added above are included automatically.
+from .i18n import mark  # noqa: E402 - after the constants it marks
+
+mark(globals())

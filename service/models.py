@@ -116,6 +116,11 @@ class BatchJob(db.Model):
     # Who made it ("key:<id>" or "page:<session id>"); only they can see it. None: made while API keys
     # were off, seen by anyone holding its unguessable id.
     owner: Mapped[str | None] = mapped_column(String(64))
+    # The language of the results' texts (service/i18n.py LANGUAGES); None: English (jobs made before).
+    language: Mapped[str | None] = mapped_column(String(8))
+    # Whose quota it counts against: the API key or page session, else a hash of the client address
+    # (never the address itself). None: made before quotas.
+    client: Mapped[str | None] = mapped_column(String(80), index=True)
 
 
 class BatchChunk(db.Model):

@@ -8,9 +8,10 @@ It takes the seed index and the sources as arguments: no Flask, no configuration
 from __future__ import annotations
 
 import logging
+import threading
 import time
+from collections import OrderedDict
 from collections.abc import Callable, Sequence
-from dataclasses import replace
 from datetime import date
 from functools import lru_cache
 
@@ -21,14 +22,11 @@ from .evidence import Evidence, EvidenceSource, SourceReport
 from .lexicon import Lexicon
 from .matching import CheckResult, EntryResult, assess, check
 from .reasoning.timing import started_in_text
-from .resolution import FUZZY_WORDS_PER_ENTRY, Resolution, resolve
+from .resolution import FUZZY_WORDS_PER_CHECK, FUZZY_WORDS_PER_ENTRY, FuzzyBudget, Resolution, resolve
 
 log = logging.getLogger(__name__)
 Evidences = dict[str, list[Evidence]]
 RESOLUTION_CACHE = 8192  # distinct entries kept per process; most lists repeat a few hundred names
-# Misspelling look-ups in one check (a few milliseconds each): bounds a check of nonsense words to
-# well under a second; real lists rarely use more than a handful.
-FUZZY_WORDS_PER_REQUEST = 120
 
 
 class Pipeline:
@@ -36,20 +34,65 @@ class Pipeline:
 
     def __init__(self, lexicon: Lexicon, sources: Sequence[EvidenceSource] = (),
                  observe: Callable[[CheckResult, float], None] | None = None,
-                 fuzzy_budget: int = FUZZY_WORDS_PER_REQUEST):
+                 fuzzy_per_check: int = FUZZY_WORDS_PER_CHECK, fuzzy_per_entry: int = FUZZY_WORDS_PER_ENTRY):
         self.lexicon = lexicon
-        self.fuzzy_budget = fuzzy_budget  # unknown words looked up as misspellings in one check
         self.sources = tuple(sources)
         self.observe = observe  # told of every check and its seconds (metrics, audit log)
-        # Resolution is pure and its results immutable: the same text always resolves the same way.
-        self.resolve: Callable[[str], Resolution] = lru_cache(maxsize=RESOLUTION_CACHE)(
-            lambda text: resolve(text, lexicon))
-        # Without misspelling look-ups: what an entry reads as once a request's look-up budget is spent.
-        self.resolve_plain: Callable[[str], Resolution] = lru_cache(maxsize=RESOLUTION_CACHE)(
-            lambda text: resolve(text, lexicon, fuzzy_words=0))
+        self.fuzzy_per_check = fuzzy_per_check
+        self.fuzzy_per_entry = fuzzy_per_entry
+        # Resolution is pure and its results immutable: the same text always resolves the same way
+        # (within the per-entry budget). Each is kept with the misspelling lookups it spent, so a
+        # list's budget is charged the same whether the answer was cached or not.
+        self._resolutions: OrderedDict[str, tuple[Resolution, int]] = OrderedDict()
+        self._lock = threading.Lock()
         # An entry judged on the seed alone is the same every time, down to its JSON: keep it.
         self.assess: Callable[[str], EntryResult] = lru_cache(maxsize=RESOLUTION_CACHE)(
             lambda text: assess(self.resolve(text), lexicon))
+
+    def budget(self) -> FuzzyBudget:
+        """A fresh budget of misspelling lookups for one check (or one batch row)."""
+        return FuzzyBudget(self.fuzzy_per_check, self.fuzzy_per_entry)
+
+    def resolve(self, text: str, budget: FuzzyBudget | None = None) -> Resolution:
+        """Resolve a text, charging `budget` (when given) for the misspelling lookups it takes.
+
+        An answer the list's budget cut short is not kept: the same text may be read in full in
+        another list.
+        """
+        with self._lock:
+            cached = self._resolutions.get(text)
+            if cached is not None:
+                self._resolutions.move_to_end(text)
+        if cached is not None:
+            resolution, spent = cached
+            if budget is None or budget.can(spent, cached=True):
+                if budget is not None:
+                    budget.spend(spent, cached=True)
+                return resolution
+            return resolve(text, self.lexicon, budget)
+        resolution, spent = self.resolve_spending(text, budget)
+        if spent is not None:
+            with self._lock:
+                self._resolutions[text] = (resolution, spent)
+                if len(self._resolutions) > RESOLUTION_CACHE:
+                    self._resolutions.popitem(last=False)
+        return resolution
+
+    def resolve_spending(self, text: str, budget: FuzzyBudget | None = None) -> tuple[Resolution, int | None]:
+        """Resolve a text afresh: the resolution and the lookups it spent, None when the budget cut it short."""
+        probe = budget or FuzzyBudget(per_check=None, per_entry=self.fuzzy_per_entry)
+        before, was_cut = probe.remaining, probe.cut
+        probe.cut = False
+        resolution = resolve(text, self.lexicon, probe)
+        cut, probe.cut = probe.cut, probe.cut or was_cut
+        return resolution, None if cut else before - probe.remaining
+
+    def _assessed(self, resolution: Resolution) -> EntryResult:
+        """The seed-only assessment of a resolution: the kept one when it is the text's full reading."""
+        cached = self._resolutions.get(resolution.input)
+        if cached is not None and cached[0] is resolution:
+            return self.assess(resolution.input)
+        return assess(resolution, self.lexicon)
 
     def check(self, medications: Sequence[str | MedicationEntry], conditions: Sequence[str] = (),
               use_sources: bool = True, onset: date | None = None, today: date | None = None) -> CheckResult:
@@ -65,7 +108,7 @@ class Pipeline:
         sources = self.sources if use_sources else ()
         # One deadline per source for the whole check: code lookups and evidence share the budget.
         deadlines = {source.name: source.clock() + source.budget_seconds for source in sources}
-        budget = [self.fuzzy_budget]
+        budget = self.budget()
         resolutions = [self.resolve_entry(entry, sources, deadlines, budget) for entry in inputs]
         # Ingredients the seed does not flag first: that is where a source adds the most.
         ingredients = sorted(dict.fromkeys(i.name for r in resolutions for i in r.ingredients),
@@ -74,8 +117,8 @@ class Pipeline:
         evidence = merge(reports)
         entries = [
             assess(resolution, self.lexicon, evidence)
-            if _coded(entry) or not resolution.looked_up or any(i.name in evidence for i in resolution.ingredients)
-            else self.assess(resolution.input)
+            if _coded(entry) or any(i.name in evidence for i in resolution.ingredients)
+            else self._assessed(resolution)
             for entry, resolution in zip(inputs, resolutions, strict=True)
         ]
         today = today or date.today()
@@ -89,36 +132,18 @@ class Pipeline:
         return result
 
     def resolve_entry(self, entry: MedicationEntry, sources: Sequence[EvidenceSource] = (),
-                      deadlines: dict[str, float] | None = None, budget: list[int] | None = None) -> Resolution:
+                      deadlines: dict[str, float] | None = None, budget: FuzzyBudget | None = None) -> Resolution:
         """Resolve an entry: its text, or its code (RXCUI, NDC) and text together.
 
         A code is read from the seed's table, then from the sources that can look codes up. A
-        whole entry that is a code ("RxCUI 197361", "NDC 0378-0208-01") is read as one. `budget`
-        ([words]) is what is left of a request's misspelling look-ups; None: no request limit.
+        whole entry that is a code ("RxCUI 197361", "NDC 0378-0208-01") is read as one.
         """
         code = (RXNORM, entry.rxcui) if entry.rxcui else (NDC, entry.ndc) if entry.ndc else code_in_text(entry.text)
         if code is None:
-            return self.resolve_text(entry.text, budget)
+            return self.resolve(entry.text, budget)
         written_code = not (entry.rxcui or entry.ndc)
-        from_text = self.resolve_text(entry.text, budget) if entry.text.strip() and not written_code else None
+        from_text = self.resolve(entry.text, budget) if entry.text.strip() and not written_code else None
         return reconcile(entry.text, self.read_code(*code, sources, deadlines), from_text)
-
-    def resolve_text(self, text: str, budget: list[int] | None = None) -> Resolution:
-        """An entry's text resolved, its misspelling look-ups charged to the request's budget.
-
-        Once the budget is spent, unknown words are reported as not looked up (a note says so)
-        instead of being looked up: the same answer for the same request, whatever is cached.
-        """
-        if budget is None:
-            return self.resolve(text)
-        plain = self.resolve_plain(text)
-        cost = min(sum(len(part.split()) for part in plain.unrecognised), FUZZY_WORDS_PER_ENTRY)
-        if cost == 0:
-            return self.resolve(text)
-        if budget[0] >= cost:
-            budget[0] -= cost
-            return self.resolve(text)
-        return replace(plain, looked_up=False)
 
     def read_code(self, system: str, code: str, sources: Sequence[EvidenceSource] = (),
                   deadlines: dict[str, float] | None = None) -> CodeReading:

@@ -24,34 +24,25 @@ from rapidfuzz import fuzz, process
 from rapidfuzz.distance import OSA
 
 from .lexicon import Lexicon, NameEntry
+from .messages import (
+    CHECK_BUDGET_NOTE,
+    ENTRY_BUDGET_NOTE,
+    KIND_IN_ENTRY_NOTE,
+    MARKER_NOTE,
+    STRENGTHS_NOTE,
+    TOO_LONG_NOTE,
+)
 from .text import BOUNDARIES, SALTS, is_number, tokenize
 
 # Entries longer than this are not read (RxNorm pack names reach about 300 characters).
 MAX_INPUT_CHARS = 2000
 DOSE_FORMS_FILE = Path(__file__).resolve().parent.parent / "seed" / "dose_forms.csv"
-TOO_LONG_NOTE = (
-    "This entry is longer than {limit} characters, so it was not read. Write one medicine per entry."
-)
-MARKER_NOTE = (
-    "'{marker}' usually names a combination with another medicine, but only {found} was "
-    "recognised: an ingredient was not read."
-)
-STRENGTHS_NOTE = (
-    "'{strengths}' gives {count} strengths but only {found} was recognised: the other ingredient "
-    "was not read."
-)
-# Misspelling look-ups cost milliseconds a word: an entry gets this many, a whole check a budget
-# (service/pipeline.py). What is over the budget is reported, never guessed.
+# Looking an unknown word up as a misspelling, with suggestions, is the costly part of reading an
+# entry (about 2 ms a word): it has a budget per entry and per check, counted in words so that the
+# same list always gets the same answer whatever the machine's load. Words over it stay unrecognised,
+# with a note saying why; never guessed.
 FUZZY_WORDS_PER_ENTRY = 6
-NOT_LOOKED_UP_NOTE = (
-    "{count} unrecognised {words} of this entry were not looked up as possible misspellings (CrampCheck "
-    "looks up at most " + str(FUZZY_WORDS_PER_ENTRY) + " per entry, and a limited number per request): check "
-    "the spelling, write one medicine per entry, or send fewer entries at a time."
-)
-KIND_IN_ENTRY_NOTE = (
-    "'{text}' names a kind of medicine ({kind}), not one medicine: write the medicine's name, one per entry, "
-    "to check it."
-)
+FUZZY_WORDS_PER_CHECK = 200
 
 ROUTE_WORDS = {
     **dict.fromkeys("po oral orally mouth tablet tablets tab tabs capsule capsules cap caps caplet caplets pill pills chewable lozenge lozenges gum".split(), "oral"),
@@ -96,6 +87,7 @@ NOISE = frozenset(
     take takes taking took use uses using used apply applied one two three four half quarter
     x hrs hr hours hour h approx about around up maximum max regular regularly usual usually
     otc rx generic brand name tabs caps daily' as needed required directed when if only ago
+    empezo comenzo inicio desde hace el semana semanas dia dias mes meses ano anos
     continue continued current currently also still now today started start new stopped held hold
     pack dosepak dose-pack nostril nostrils sliding scale low u tab. inj ud sig disp refill refills
     qty quantity supply taper tapering om
@@ -174,12 +166,46 @@ class Resolution:
     suggestions: tuple[Suggestion, ...]
     notes: tuple[str, ...] = ()
     kind: str | None = None  # a kind of medicine written instead of a name ("a water pill"): its id
-    looked_up: bool = True  # False: the request's misspelling look-ups were spent before this entry
 
     @property
     def complete(self) -> bool:
         """True when every medicine-like word of the entry was recognised."""
         return bool(self.ingredients) and not self.unrecognised
+
+
+class FuzzyBudget:
+    """How many unknown words may still be looked up as misspellings (and for suggestions).
+
+    One budget per check (or per batch row): `per_entry` words for each entry, `remaining` for the
+    whole list; a `parent` (a whole batch file's budget) is spent too and stops lookups when empty.
+    `cut` turns true once the list's (or the parent's) budget, not the entry's, left a word out.
+    """
+
+    __slots__ = ("per_entry", "per_check", "remaining", "cut", "parent")
+
+    def __init__(self, per_check: int | None = FUZZY_WORDS_PER_CHECK, per_entry: int = FUZZY_WORDS_PER_ENTRY,
+                 parent: FuzzyBudget | None = None):
+        self.per_entry = per_entry
+        self.per_check = per_check
+        self.remaining = per_check if per_check is not None else 1 << 62
+        self.cut = False
+        self.parent = parent
+
+    def can(self, words: int, cached: bool = False) -> bool:
+        """Whether this many words may still be looked up (`cached`: their answer is already known,
+        which costs the list as much, so that its answer never depends on what came before, and
+        the parent nothing)."""
+        return self.remaining >= words and (cached or self.parent is None or self.parent.can(words))
+
+    def spend(self, words: int, cached: bool = False) -> None:
+        self.remaining -= words
+        if self.parent is not None and not cached:
+            self.parent.spend(words)
+
+    def mark_cut(self) -> None:
+        self.cut = True
+        if self.parent is not None and not self.parent.can(1):
+            self.parent.mark_cut()
 
 
 @cache
@@ -208,12 +234,13 @@ _INVERTED = frozenset(
 _VEHICLES = frozenset({("sodium chloride",), ("glucose",), ("glucose", "sodium chloride"), ("water",)})
 
 
-def resolve(text: str, lexicon: Lexicon, fuzzy_words: int = FUZZY_WORDS_PER_ENTRY) -> Resolution:
+def resolve(text: str, lexicon: Lexicon, budget: FuzzyBudget | None = None) -> Resolution:
     """Resolve one medication entry to its ingredients.
 
-    At most `fuzzy_words` unknown words are looked up as misspellings (with suggestions): the
-    lookups are most of the cost of a nonsense entry. Words beyond are reported as not looked up.
+    Unknown words are looked up as misspellings within `budget` (default: the per-entry limit only);
+    the budget is spent by the words looked up.
     """
+    budget = budget or FuzzyBudget(per_check=None)
     if len(text) > MAX_INPUT_CHARS:
         return Resolution(text, (), frozenset(), (), (), (TOO_LONG_NOTE.format(limit=f"{MAX_INPUT_CHARS:,}"),))
     tokens = _clause(_uninvert(tokenize(text)))
@@ -305,7 +332,8 @@ def resolve(text: str, lexicon: Lexicon, fuzzy_words: int = FUZZY_WORDS_PER_ENTR
     unrecognised: list[str] = []
     suggestions: list[Suggestion] = []
     kind_notes: list[str] = []
-    not_looked_up = 0
+    allowance = _Allowance(budget)
+    not_looked_up: list[str] = []
     for span, bracketed, next_token in unknown_spans:
         if bracketed and outside:
             continue
@@ -315,20 +343,15 @@ def resolve(text: str, lexicon: Lexicon, fuzzy_words: int = FUZZY_WORDS_PER_ENTR
                 unrecognised.append(" ".join(span))
                 kind_notes.append(KIND_IN_ENTRY_NOTE.format(text=" ".join(span), kind=kind.name))
             continue
-        if len(span) > fuzzy_words:
-            if fuzzy_words <= 0:
-                unrecognised.append(_shortened(" ".join(span)))
-                not_looked_up += len(span)
-                continue
-            unrecognised.append(_shortened(" ".join(span[fuzzy_words:])))
-            not_looked_up += len(span) - fuzzy_words
-            span = span[:fuzzy_words]
-        fuzzy_words -= len(span)
-        for part, entry in _fuzzy_parts(span, lexicon):
+        for part, entry, looked_up in _fuzzy_parts(span, lexicon, allowance):
             if entry is not None:
                 found.append((entry, part, "fuzzy", bracketed, False, next_token))
-            else:
-                unrecognised.append(_shortened(part))
+                continue
+            shown = part if len(part) <= 80 else part[:77] + "..."
+            unrecognised.append(shown)
+            if not looked_up:
+                not_looked_up.append(shown)
+            elif len({s.ingredients for s in suggestions}) < 5:  # only five are shown, first parts first
                 close = suggest(part[:80], lexicon, limit=5)
                 if next_token in MR_SUFFIXES:
                     # "Tildiem LA": a look-alike of another kind is worse than no suggestion.
@@ -342,7 +365,7 @@ def resolve(text: str, lexicon: Lexicon, fuzzy_words: int = FUZZY_WORDS_PER_ENTR
     markers = [(name, marker) for name, marker, bracketed in markers if not (bracketed and outside)]
     notes = kind_notes + _combination_notes(tokens, ingredients, markers, unrecognised)
     if not_looked_up:
-        notes.append(NOT_LOOKED_UP_NOTE.format(count=not_looked_up, words="word" if not_looked_up == 1 else "words"))
+        notes.append(allowance.note(not_looked_up))
     return Resolution(
         input=text,
         ingredients=ingredients,
@@ -369,10 +392,6 @@ def kind_written(tokens: list[str], lexicon: Lexicon) -> str | None:
             or not (t in _KIND_FILLERS or _is_filler(t) or t in ("(", ")", ",", "-"))]
     word = words.get(" ".join(kept)) if kept else None
     return word.id if word else None
-
-
-def _shortened(part: str) -> str:
-    return part if len(part) <= 80 else part[:77] + "..."
 
 
 def _uninvert(tokens: list[str]) -> list[str]:
@@ -452,6 +471,8 @@ def _is_filler(token: str) -> bool:
 
 def _longest_name(tokens: list[str], start: int, lexicon: Lexicon,
                   limit: int | None = None) -> tuple[NameEntry | None, int]:
+    if tokens[start] not in lexicon.first_words:
+        return None, 0
     longest = min(lexicon.longest_name, len(tokens) - start, limit or lexicon.longest_name)
     for length in range(longest, 0, -1):
         window = tokens[start:start + length]
@@ -496,18 +517,55 @@ def is_english(word: str) -> bool:
     return False
 
 
-def _fuzzy_parts(span: list[str], lexicon: Lexicon) -> list[tuple[str, NameEntry | None]]:
-    """Split a run of unknown words into parts, each with the medicine it is a misspelling of (or None).
+class _Allowance:
+    """One entry's share of a budget: a word is looked up only while the entry and the list have budget."""
+
+    __slots__ = ("budget", "used", "by_list")
+
+    def __init__(self, budget: FuzzyBudget):
+        self.budget = budget
+        self.used = 0
+        self.by_list = False  # the list's budget (not the entry's) stopped a word
+
+    def take(self) -> bool:
+        budget = self.budget
+        if self.used >= budget.per_entry:
+            return False
+        if not budget.can(1):
+            self.by_list = True
+            budget.mark_cut()
+            return False
+        self.used += 1
+        budget.spend(1)
+        return True
+
+    def note(self, parts: list[str]) -> str:
+        shown = ", ".join(f"'{p}'" for p in parts[:5]) + (f" and {len(parts) - 5} more" if len(parts) > 5 else "")
+        if self.by_list:
+            return CHECK_BUDGET_NOTE.format(parts=shown, limit=f"{self.budget.per_check:,}")
+        return ENTRY_BUDGET_NOTE.format(parts=shown, limit=self.budget.per_entry)
+
+
+def _fuzzy_parts(span: list[str], lexicon: Lexicon,
+                 allowance: _Allowance) -> list[tuple[str, NameEntry | None, bool]]:
+    """Split a run of unknown words into parts, each with the medicine it is a misspelling of (or None)
+    and whether it was looked up at all (within the allowance).
 
     A run that is one name once its spaces go ("hydrochloro thiazide") or that is close to a
     name as a whole is taken whole; otherwise word by word.
     """
-    if 1 < len(span) <= 3 and not all(is_english(word) for word in span):
+    if 1 < len(span) <= 3 and not all(is_english(word) for word in span) and allowance.take():
         joined = " ".join(span)
         entry = fuzzy_match(joined, lexicon)
         if entry is not None:
-            return [(joined, entry)]
-    return [(word, None if is_english(word) else fuzzy_match(word, lexicon)) for word in span]
+            return [(joined, entry, True)]
+    parts = []
+    for word in span:
+        if not allowance.take():
+            parts.append((word, None, False))
+        else:
+            parts.append((word, None if is_english(word) else fuzzy_match(word, lexicon), True))
+    return parts
 
 
 def _max_distance(length: int) -> int:
@@ -528,11 +586,12 @@ def fuzzy_match(text: str, lexicon: Lexicon) -> NameEntry | None:
     limit = _max_distance(len(text))
     if limit == 0:
         return None
+    # People rarely get the first letter wrong; sound-alike drugs often differ only there: only names
+    # with the same first letter are candidates (and only they are compared, which is much cheaper).
     candidates = process.extract(
-        text, lexicon.fuzzy_keys, scorer=OSA.distance, score_cutoff=limit + 1, limit=25
+        text, lexicon.fuzzy_by_initial.get(text[0], ()), scorer=OSA.distance, score_cutoff=limit + 1, limit=25
     )
-    # People rarely get the first letter wrong; sound-alike drugs often differ only there.
-    candidates = [(key, distance) for key, distance, _ in candidates if key[0] == text[0]]
+    candidates = [(key, distance) for key, distance, _ in candidates]
     if not candidates:
         return None
     best = min(distance for _, distance in candidates)

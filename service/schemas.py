@@ -11,6 +11,7 @@ from marshmallow import Schema, ValidationError, fields, post_load, validate, va
 from . import messages
 from .codes import parse_ndc, parse_rxcui
 from .entries import MedicationEntry
+from .i18n import LANGUAGES
 from .reasoning.timing import WhenError, parse_when
 
 TIERS = ("strong", "moderate", "weak")
@@ -123,6 +124,10 @@ class CheckRequestSchema(Schema):
         "type": "string", "example": "2 weeks ago",
         "description": "When the cramps began: YYYY-MM-DD, or \"2 weeks ago\". With start dates it weighs timing "
                        "in the attribution."})
+    lang = fields.String(load_default=None, validate=validate.OneOf(LANGUAGES), metadata={
+        "example": "es",
+        "description": "The language of the answer's texts (advice, notes, reasons, class names): `en` or `es`. "
+                       "Without it, the request's Accept-Language chooses; English by default."})
 
     @validates_schema
     def within_limits(self, data: dict[str, Any], **_: Any) -> None:

@@ -116,7 +116,9 @@ class Services:
         # walking them on every collection (and, before a fork, from touching their pages). No
         # collection first: it would cost a command a tenth of its start for a few kilobytes.
         gc.freeze()
-        return Pipeline(lexicon, [source] if source else [], observe=self.on_check)
+        return Pipeline(lexicon, [source] if source else [], observe=self.on_check,
+                        fuzzy_per_check=self.app.config["FUZZY_WORDS_PER_CHECK"],
+                        fuzzy_per_entry=self.app.config["FUZZY_WORDS_PER_ENTRY"])
 
 
     def _lexicon(self, version: str | None, read: Callable[[], Any]) -> Lexicon:

@@ -60,6 +60,7 @@ SALTS = frozenset(
     potassium propionate sesquihydrate sodium succinate sulfate sulphate tartrate trifenatate
     trihydrate valerate xinafoate succ tart hbr tromethamine dimesylate saccharate aspartate pamoate
     cypionate undecanoate acetonide butyrate edisylate erbumine stearate ethylsuccinate estolate
+    sodica sodico potasica potasico calcica calcico
     palmitate benzathine diethylamine epolamine kamedoxomil pentahydrate hexahydrate napsylate
     bromide monosodium gluconate besyl calc hycl sulf cl pot sod phos acet fum mal mes na
     """.split()

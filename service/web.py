@@ -6,7 +6,9 @@ code path on the server.
 
 from __future__ import annotations
 
-from flask import Blueprint, Flask, Response, render_template, request
+from flask import Blueprint, Flask, Response, make_response, render_template, request
+
+from . import i18n
 
 bp = Blueprint("web", __name__)
 
@@ -32,8 +34,14 @@ SECURITY_HEADERS = {
 
 @bp.get("/")
 def index():
-    """Show the checker page."""
-    return render_template("index.html")
+    """Show the checker page, in the language asked for (?lang=es) or the browser's (Accept-Language)."""
+    lang = i18n.choose(request.args.get("lang"), request.accept_languages)
+    response = make_response(render_template(
+        "index.html", lang=lang, _=i18n.translator(lang), page_texts=i18n.script_texts(lang),
+        languages=list(i18n.LANGUAGE_NAMES.items())))
+    response.headers["Content-Language"] = lang
+    response.vary.add("Accept-Language")
+    return response
 
 
 def security_headers(response: Response) -> Response:

@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 import responses
-from sqlalchemy import create_engine, text
+from sqlalchemy import create_engine, select, text
 
 from service import create_app
 from service.extensions import db
@@ -98,6 +98,12 @@ def job_app(make_app):
     """An app whose batches of more than 5 rows become jobs, in chunks of 7 rows, run by the test itself."""
     app = make_app(BATCH_SYNC_MAX_ROWS=5, BATCH_CHUNK_ROWS=7, BATCH_WORKER="external", BATCH_STALE_SECONDS=0)
     with app.app_context():
+        # Jobs left queued by earlier tests would be waiting jobs this test's jobs give way to.
+        from service.batch.jobs import delete_job
+        from service.models import BatchJob
+
+        for job_id in db.session.scalars(select(BatchJob.id)).all():
+            delete_job(job_id)
         yield app
 
 

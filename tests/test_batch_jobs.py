@@ -161,3 +161,50 @@ def test_a_slow_chunk_keeps_its_job_from_looking_stale(database_uri, tmp_path, m
         runner.join()
         db.session.expire_all()
         assert db.session.get(BatchJob, job_id).status == "done"
+
+
+def test_a_large_job_gives_way_to_a_waiting_job_after_each_chunk(job_app):
+    """Round robin: another client's small job is not kept waiting behind all of a large job."""
+    queued = []
+    services(job_app).run_job = queued.append
+    large = _submit(job_app, 21).get_json()["id"]  # 3 chunks of 7 rows
+    small = _submit(job_app, 6).get_json()["id"]  # 1 chunk
+    queued.clear()
+    jobs.process_job(large)
+    assert db.session.get(BatchJob, large).status == "queued"  # one chunk written, then queued again
+    assert db.session.get(BatchJob, large).rows_done == 7
+    assert queued == [large]  # behind the small job, which was queued first
+    jobs.process_job(small)
+    assert db.session.get(BatchJob, small).status == "done"
+    jobs.process_job(large)  # nobody waiting now: it runs to the end
+    assert db.session.get(BatchJob, large).status == "done"
+    assert db.session.get(BatchJob, large).rows_done == 21
+
+
+def _upload_from(app, address: str, rows: int = 20):
+    return app.test_client().post("/api/v1/batch", data=_file(rows), content_type="text/csv",
+                                  environ_base={"REMOTE_ADDR": address})
+
+
+def test_a_client_has_at_most_its_quota_of_unfinished_jobs(job_app):
+    made = [_upload_from(job_app, "192.0.2.1") for _ in range(job_app.config["BATCH_MAX_ACTIVE_JOBS"])]
+    assert all(r.status_code == 202 for r in made)
+    refused = _upload_from(job_app, "192.0.2.1")
+    assert refused.status_code == 429 and refused.headers["Retry-After"] == "60"
+    body = refused.get_json()
+    assert body["type"] == "urn:crampcheck:problem:job-quota" and "still being checked" in body["detail"]
+    assert _upload_from(job_app, "192.0.2.2").status_code == 202  # another client is not held up
+    job_app.test_client().delete(made[0].headers["Location"])
+    assert _upload_from(job_app, "192.0.2.1").status_code == 202  # a slot is free again
+    with job_app.app_context():  # the quota's key is a hash: the database never holds the address
+        clients = set(db.session.scalars(select(BatchJob.client)))
+    assert all(c.startswith("addr:") and "192.0.2" not in c for c in clients)
+
+
+def test_a_client_cannot_store_more_than_its_quota(make_app):
+    size = len(_file(20))
+    app = make_app(BATCH_SYNC_MAX_ROWS=5, BATCH_WORKER="external", BATCH_MAX_STORED_BYTES=size + 10)
+    assert _upload_from(app, "198.51.100.7").status_code == 202
+    refused = _upload_from(app, "198.51.100.7")
+    assert refused.status_code == 429 and "MiB kept per client" in refused.get_json()["detail"]
+    assert _upload_from(app, "198.51.100.8").status_code == 202

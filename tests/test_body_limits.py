@@ -148,3 +148,21 @@ def test_gunicorn_answers_413_to_a_chunked_upload_over_the_limit(database_uri, t
     finally:
         server.send_signal(signal.SIGTERM)
         server.wait(timeout=30)
+
+
+def _file_of(size: int) -> bytes:
+    head = b"patient_id,medications\nP1,Lasix\n"
+    return head + b"P2," + b"x" * (size - len(head) - 4) + b"\n"
+
+
+@pytest.mark.parametrize("size, status", [(LIMITS["BATCH_MAX_BYTES"], 200), (LIMITS["BATCH_MAX_BYTES"] + 1, 413)])
+def test_the_upload_limit_is_the_file_s_size_in_a_form_too(small_limits, size, status):
+    # The form's boundaries and headers are not counted against the file: a file of exactly the
+    # limit is taken, one byte more is refused, with or without a Content-Length.
+    data = _file_of(size)
+    assert len(data) == size
+    form = {"file": (io.BytesIO(data), "lists.csv", "text/csv")}
+    response = small_limits.post("/api/v1/batch", data=form, content_type="multipart/form-data")
+    assert response.status_code == status, response.get_data(as_text=True)[:200]
+    if status == 413:
+        assert "larger than 5,000 bytes" in response.get_json()["detail"]

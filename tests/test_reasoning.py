@@ -136,6 +136,8 @@ def test_two_kinds_in_one_entry_are_not_guessed(pipeline):
 @pytest.mark.parametrize("written, expected", [
     ("2026-10-01", date(2026, 10, 1)), ("3 weeks ago", TODAY - timedelta(weeks=3)), ("a week ago", TODAY - timedelta(7)),
     ("2 months ago", TODAY - timedelta(61)), ("1 yr ago", TODAY - timedelta(365)), (" 10 days ago ", TODAY - timedelta(10)),
+    ("hace 3 semanas", TODAY - timedelta(weeks=3)), ("hace un mes", TODAY - timedelta(30)),
+    ("hace 5 días", TODAY - timedelta(5)), ("Hace 2 años", TODAY - timedelta(730)),
 ])
 def test_dates_are_read_as_people_write_them(written, expected):
     assert parse_when(written, TODAY) == expected
@@ -151,9 +153,18 @@ def test_unreadable_or_future_dates_are_refused(written):
     ("simvastatin 80 mg (started 3 weeks ago)", TODAY - timedelta(weeks=3)),
     ("Lasix 40mg started 2026-11-01", date(2026, 11, 1)),
     ("Lasix 40mg", None), ("Lasix started 2030-01-01", None),
+    ("simvastatina 80 mg (empezó hace 3 semanas)", TODAY - timedelta(weeks=3)),
+    ("furosemida desde el 2026-10-01", date(2026, 10, 1)),
 ])
 def test_start_dates_are_read_from_entries(text, expected):
     assert started_in_text(text, TODAY) == expected
+
+
+def test_a_start_written_in_spanish_is_read_and_leaves_the_name_whole(pipeline):
+    _, result = _ranks(pipeline, ["simvastatina 80 mg (empezó hace 3 semanas)", "naproxen"], "hace 2 semanas")
+    first = result.reasoning.attribution[0]
+    assert first.input.startswith("simvastatina") and first.factors["timing"] == "supports"
+    assert result.entries[0].resolution.complete  # the date words are not read as unknown medicine words
 
 
 def test_every_lab_check_row_is_suggested_by_each_of_its_triggers(pipeline, lexicon):

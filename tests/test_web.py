@@ -202,6 +202,8 @@ def test_other_problem_documents_are_plain_words_too(page, status, body, words):
 def test_keyboard_only_run_with_autocomplete(page):
     page.keyboard.press("Tab")  # skip link
     page.keyboard.press("Tab")
+    assert page.evaluate("document.activeElement.id") == "lang-es"  # the language switch
+    page.keyboard.press("Tab")
     assert page.evaluate("document.activeElement.id") == "add-input"
     page.keyboard.type("lasi")
     page.locator("#add-options [role=option]").first.wait_for()
@@ -475,3 +477,32 @@ def test_an_unreadable_onset_is_told_beside_its_field_and_the_list_is_kept(page)
     error.wait_for()
     assert "N weeks ago" in error.inner_text()
     assert page.get_by_label("Your medicines").input_value() == "furosemide"
+
+
+def test_spanish_page_checks_and_answers_in_spanish_and_switches_back(browser, base_url):
+    context = browser.new_context(base_url=base_url, locale="es-ES")  # the browser asks for Spanish
+    page = context.new_page()
+    errors = []
+    page.on("pageerror", lambda error: errors.append(str(error)))
+    page.goto("/")
+    assert page.locator("html").get_attribute("lang") == "es"
+    page.get_by_label("Sus medicamentos").fill("furosemida 40 mg\nLasics\nquinina")
+    page.get_by_role("button", name="Comprobar mis medicamentos").click()
+    page.get_by_role("heading", name="Sus resultados").wait_for()
+    flagged = page.locator(".group-flagged")
+    assert flagged.get_by_text("Diuréticos del asa").is_visible()
+    assert flagged.get_by_text("Evidencia moderada").first.is_visible()
+    assert "Podrían estar contribuyendo" in flagged.locator("h3").inner_text()
+    assert "La quinina" in page.locator("#warning-quinine-for-cramps").inner_text()
+    advice = page.locator(".advice").inner_text()
+    assert "hable antes con su médico o farmacéutico" in advice and "Qué hacer ahora" in advice
+    assert "CrampCheck ofrece información general" in page.locator(".disclaimer").inner_text()
+    page.screenshot(path=str(SCREENSHOTS / "results-es.png"), full_page=True)
+    page.get_by_role("button", name="Usar Lasix en lugar de Lasics y comprobar de nuevo").click()
+    page.locator(".group-flagged h3", has_text="(2)").wait_for()
+    assert page.get_by_label("Sus medicamentos").input_value() == "furosemida 40 mg\nLasix\nquinina"
+    page.get_by_role("link", name="English").click()
+    page.get_by_role("heading", name="Check a medication list").wait_for()
+    assert page.locator("html").get_attribute("lang") == "en"
+    context.close()
+    assert not errors, errors

@@ -13,23 +13,20 @@ from .. import messages
 from ..amplifiers import find_amplifiers
 from ..entries import MedicationEntry
 from ..evidence import Evidence
+from ..i18n import DEFAULT, Translator, translator
 from ..matching import LIST_RULES, Facts, Tally, assess, match_conditions
 from ..pipeline import Pipeline
 from ..reasoning.attribution import attribute
+from ..resolution import FuzzyBudget
 from .reading import InputRow
 
 COLUMNS = ("patient_id", "row", "position", "medication", "status", "ingredients", "match", "drug_classes",
            "evidence_tiers", "sources", "suggestions", "notes", "warnings", "openfda", "problem")
 WARNINGS_AT = COLUMNS.index("warnings") - 4  # its place among a result's columns (after the first four)
 STATUS_TEXT = {"flagged": "flagged", "not_flagged": "not flagged", "unresolved": "unresolved"}
-PATIENT_ADVICE = "Talk to the prescriber or pharmacist before changing any medicine."
+PATIENT_ADVICE = messages.BATCH_PATIENT_ADVICE
 ERROR_COLUMNS = ("error", "", "", "", "", "", "", "", "", "")
 QUININE_WARNING = LIST_RULES[0].code
-MAX_ENTRIES_PER_ROW = 200
-TOO_MANY_ENTRIES = (
-    "This row lists {count:,} medicines; at most {limit:,} are checked per row (as in one check). The row was "
-    "not checked: split the list over several rows of the same patient."
-)
 EvidenceProvider = Callable[[list[str]], tuple[dict[str, list[Evidence]], set[str]]]
 
 
@@ -90,16 +87,19 @@ class BatchChecker:
     """Turns input rows into output rows; remembers every medication string it has checked."""
 
     def __init__(self, pipeline: Pipeline, max_entry_chars: int, evidence: EvidenceProvider | None = None,
-                 fuzzy_budget: int | None = None, max_entries: int = MAX_ENTRIES_PER_ROW):
+                 budget: FuzzyBudget | None = None, translate: Translator | None = None):
         self.pipeline = pipeline
-        self.max_entries = max_entries  # entries in one row: a check's own limit (MAX_MEDICATIONS)
-        # Misspelling look-ups for the whole file (the immediate path); None: each entry's own limit only.
-        self._budget = None if fuzzy_budget is None else [fuzzy_budget]
+        self.translate = translate or translator(DEFAULT)  # the language of the texts in the rows
         self.max_entry_chars = max_entry_chars
         self.evidence = evidence
-        self._medications: dict[str, tuple[tuple[str, ...], Facts]] = {}
+        # Misspelling lookups: each row has a check's budget (so a row is answered as /check would
+        # answer its list); `budget`, when given, bounds the lookups actually done for the whole file.
+        self.budget = budget
+        # text -> (columns, facts, lookups its reading spent)
+        self._medications: dict[str, tuple[tuple[str, ...], Facts, int]] = {}
         self._conditions: dict[tuple[str, ...], tuple[tuple[str, ...], tuple[str, ...]]] = {}
         self._evidence: dict[str, list[Evidence] | None] = {}  # None: the sources could not say in time
+        self._local: dict[int, dict[str, int]] = {}  # a chunk filled in several calls: its result indexes
 
     def _evidence_for(self, ingredients: list[str]) -> dict[str, list[Evidence]]:
         """Source evidence, asked once per ingredient for the whole batch."""
@@ -110,25 +110,30 @@ class BatchChecker:
                 self._evidence[ingredient] = None if ingredient in not_checked else found.get(ingredient, [])
         return {i: records for i in ingredients if (records := self._evidence.get(i))}
 
-    def _result(self, text: str) -> tuple[tuple[str, ...], Facts]:
+    def _result(self, text: str, budget: FuzzyBudget) -> tuple[tuple[str, ...], Facts, int | None]:
+        """An entry's columns, facts and the lookups it spent (None: the budget cut it short)."""
+        before, was_cut = budget.remaining, budget.cut
+        budget.cut = False
         # A cell that is a code ("RxCUI 4603", "NDC 0378-0208-01") is read from the seed's code table.
-        resolution = self.pipeline.resolve_entry(MedicationEntry(text), budget=self._budget)
+        resolution = self.pipeline.resolve_entry(MedicationEntry(text), budget=budget)
+        cut, budget.cut = budget.cut, budget.cut or was_cut
         names = [i.name for i in resolution.ingredients]
         evidence = self._evidence_for(names) if self.evidence is not None and names else None
         entry = assess(resolution, self.pipeline.lexicon, evidence)
+        text = self.translate.text
         columns = (
             STATUS_TEXT[entry.status],
             "; ".join(names),
             "; ".join(i.match for i in resolution.ingredients),
-            "; ".join(f.drug_class.name for f in entry.flags),
+            "; ".join(text(f.drug_class.name) for f in entry.flags),
             "; ".join(f.tier for f in entry.flags),
             " ".join(dict.fromkeys(r.url for f in entry.flags for r in f.references)),
             "; ".join(s.name for s in resolution.suggestions),
-            " ".join(n for n in entry.notes if n != messages.NOT_FLAGGED_NOTE),
+            " ".join(text(n) for n in entry.notes if n != messages.NOT_FLAGGED_NOTE),
             "; ".join(entry.warnings),
             self._evidence_cell(entry.evidence, names) if self.evidence is not None else "",
         )
-        return columns, entry.facts
+        return columns, entry.facts, None if cut else before - budget.remaining
 
     def _evidence_cell(self, records: Iterable[Evidence], ingredients: list[str]) -> str:
         """A short account of the sources' evidence for a CSV cell."""
@@ -146,14 +151,15 @@ class BatchChecker:
             self._conditions[key] = (tuple(c.id for c in matched), tuple(unmatched))
         return self._conditions[key]
 
-    def check_rows(self, rows: Iterable[InputRow], patients: dict[str, Tally]) -> Chunk:
-        """Check input rows, in order; patient tallies are added to `patients`.
+    def check_rows(self, rows: Iterable[InputRow], patients: dict[str, Tally], into: Chunk | None = None) -> Chunk:
+        """Check input rows, in order; patient tallies are added to `patients`, rows to `into` (or a new chunk).
 
         The hot loop of a batch (once per mention): one cache lookup per entry, the tally counted
         per row.
         """
-        chunk = Chunk()
-        output, results, local = chunk.rows, chunk.results, {}
+        chunk = into if into is not None else Chunk()
+        local = self._local.setdefault(id(chunk), {}) if into is not None else {}
+        output, results = chunk.rows, chunk.results
         cache, max_chars = self._medications, self.max_entry_chars
         for row in rows:
             patient_id, number, problem = row.patient_id, row.row, row.problem or ""
@@ -168,21 +174,23 @@ class BatchChecker:
                 output.append([patient_id, number, 1, "", -1, row.problem])
                 tally.errors += 1
                 continue
-            if len(row.medications) > self.max_entries:  # reported whole, never cut to the limit
-                output.append([patient_id, number, 1, "", -1, TOO_MANY_ENTRIES.format(
-                    count=len(row.medications), limit=self.max_entries)])
-                tally.errors += 1
-                continue
             facts = []
+            budget = self.pipeline.budget()
+            budget.parent = self.budget
             for position, text in enumerate(row.medications, start=1):
                 if len(text) > max_chars:
                     tally.errors += 1
                     output.append([patient_id, number, position, text[:max_chars], -1,
-                                   f"The medication is longer than {max_chars} characters."])
+                                   self.translate.text(messages.BATCH_ENTRY_TOO_LONG.format(limit=max_chars))])
                     continue
                 result = cache.get(text)
-                if result is None:
-                    result = cache[text] = self._result(text)
+                if result is not None and budget.can(result[2], cached=True):
+                    budget.spend(result[2], cached=True)
+                else:
+                    fresh = self._result(text, budget)
+                    if result is None and fresh[2] is not None:
+                        cache[text] = fresh
+                    result = fresh
                 facts.append(result[1])
                 if result[1].status != "unresolved":
                     tally.texts[text] = None
@@ -204,12 +212,15 @@ def merge_patients(into: dict[str, Tally], other: dict[str, Tally]) -> None:
             into[patient_id] = tally
 
 
-def patient_summaries(patients: dict[str, Tally], pipeline: Pipeline) -> list[dict[str, Any]]:
+def patient_summaries(patients: dict[str, Tally], pipeline: Pipeline,
+                      translate: Translator | None = None) -> list[dict[str, Any]]:
     """One summary per patient, in first-seen order, ready for JSON or CSV.
 
     Each carries the patient's top-ranked medicines (the attribution's rank 1, without timing: a
     batch row has no onset) and the combinations on the patient's list that raise the risk.
     """
+    translate = translate or translator(DEFAULT)
+    advice = translate.text(PATIENT_ADVICE)
     return [
         {
             "patient_id": patient_id,
@@ -223,14 +234,14 @@ def patient_summaries(patients: dict[str, Tally], pipeline: Pipeline) -> list[di
             "conditions": sorted(t.conditions),
             "unrecognised_conditions": list(t.unmatched_conditions),
             "quinine_warning": QUININE_WARNING in t.warnings,
-            **_reasoning(t, pipeline),
-            "advice": PATIENT_ADVICE,
+            **_reasoning(t, pipeline, translate),
+            "advice": advice,
         }
         for patient_id, t in patients.items()
     ]
 
 
-def _reasoning(tally: Tally, pipeline: Pipeline) -> dict[str, list[str]]:
+def _reasoning(tally: Tally, pipeline: Pipeline, translate: Translator) -> dict[str, list[str]]:
     """A patient's top-ranked flagged medicines and risk-raising combinations, from the entries as written."""
     if not tally.flagged or not tally.texts:
         return {"top_ranked": [], "amplifiers": []}
@@ -240,6 +251,6 @@ def _reasoning(tally: Tally, pipeline: Pipeline) -> dict[str, list[str]]:
     ranked = attribute(entries, (), found, lexicon.rules)
     return {
         "top_ranked": [item.input for item in ranked if item.rank == 1],
-        "amplifiers": [f"{a.first[1]} with {a.second[1]} ({a.amplifier.effect}, {a.amplifier.tier} evidence)"
-                       for a in found],
+        "amplifiers": [translate.text(messages.BATCH_AMPLIFIER.format(
+            first=a.first[1], second=a.second[1], effect=a.amplifier.effect, tier=a.amplifier.tier)) for a in found],
     }

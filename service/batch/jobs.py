@@ -9,6 +9,7 @@ queued again and carries on where it stopped; a sweep re-queues jobs whose heart
 
 from __future__ import annotations
 
+import hashlib
 import logging
 import os
 import threading
@@ -28,6 +29,7 @@ from sqlalchemy.exc import IntegrityError
 from .. import audit, metrics
 from ..access import Principal, keys
 from ..extensions import db
+from ..i18n import DEFAULT, Translator, translator
 from ..models import BatchChunk, BatchJob
 from ..models import utcnow as now
 from ..services import services
@@ -118,15 +120,47 @@ def run_worker(app: Flask, workers: int) -> None:
     consumer.run()
 
 
-def create_job(upload: bytes, total_rows: int, owner: Principal | None = None) -> BatchJob:
-    """Store an upload as a queued job of its owner (None: API keys are off) and queue it."""
+def client_of(owner: Principal | None, address: str | None) -> str:
+    """Whose quota a job counts against: its owner, else a hash of the client address (never the address)."""
+    if owner is not None:
+        return owner.owner
+    return "addr:" + hashlib.sha256((address or "unknown").encode()).hexdigest()[:32]
+
+
+def over_quota(client: str, upload_bytes: int) -> str | None:
+    """Why a client may not start another job now (its unfinished jobs, or what it has stored), or None."""
+    config = current_app.config
+    live = (BatchJob.client == client) & (BatchJob.expires_at > now())
+    active = db.session.scalar(select(func.count()).select_from(BatchJob)
+                               .where(live, BatchJob.status.in_(("queued", "running"))))
+    if active >= config["BATCH_MAX_ACTIVE_JOBS"]:
+        return (f"You have {active} batch jobs still being checked, the most at one time. Wait for one to "
+                f"finish (follow its Location), or delete one you no longer need, then upload again.")
+    stored = (db.session.scalar(select(func.coalesce(func.sum(func.length(BatchJob.upload)), 0)).where(live)) +
+              db.session.scalar(select(func.coalesce(func.sum(func.length(BatchChunk.data) +
+                                                              func.length(BatchChunk.patients)), 0))
+                                .join(BatchJob, BatchChunk.job_id == BatchJob.id).where(live)))
+    limit = config["BATCH_MAX_STORED_BYTES"]
+    if stored + upload_bytes > limit:
+        return (f"Your batch jobs hold {stored / 2**20:,.1f} MiB of uploads and results; with this upload that "
+                f"would pass the {limit / 2**20:,.0f} MiB kept per client. Download and delete finished jobs "
+                f"(DELETE /api/v1/batch/jobs/<id>), or wait until they expire, then upload again.")
+    return None
+
+
+def create_job(upload: bytes, total_rows: int, owner: Principal | None = None, language: str = DEFAULT,
+               client: str | None = None) -> BatchJob:
+    """Store an upload as a queued job of its owner (None: API keys are off) and queue it; texts in `language`.
+
+    `client` is whose quota it counts against (client_of).
+    """
     config = current_app.config
     chunk_rows = config["BATCH_CHUNK_ROWS"]
     job = BatchJob(
         id=str(uuid.uuid4()), status="queued", total_rows=total_rows, chunk_rows=chunk_rows,
         chunks_total=-(-total_rows // chunk_rows), created_at=now(), updated_at=now(),
         expires_at=now() + timedelta(hours=config["BATCH_RETENTION_HOURS"]),
-        upload=zlib.compress(upload, 1), owner=owner.owner if owner else None,
+        upload=zlib.compress(upload, 1), owner=owner.owner if owner else None, language=language, client=client,
     )
     db.session.add(job)
     db.session.commit()
@@ -167,7 +201,8 @@ def process_job(job_id: str) -> None:
     db.session.commit()
     try:
         with _heartbeat(job_id, current_app.config["BATCH_STALE_SECONDS"] / 3):
-            _process_chunks(job)
+            if not _process_chunks(job):
+                return  # it gave way to another job and is queued again behind it
             if not _finish(job):
                 return  # another worker is still writing a chunk; it will finish the job
     except Exception as error:  # noqa: BLE001 - any failure must end as a failed job, never silently
@@ -211,15 +246,30 @@ def _heartbeat(job_id: str, every: float) -> Iterator[None]:
         thread.join()
 
 
-def _process_chunks(job: BatchJob) -> None:
+def _others_waiting(job: BatchJob) -> bool:
+    """Whether another job is queued: a job gives way to it after each chunk (round robin)."""
+    return db.session.scalar(select(func.count()).where(
+        BatchJob.status == "queued", BatchJob.id != job.id, BatchJob.expires_at > now())) > 0
+
+
+def _give_way(job: BatchJob) -> None:
+    """Queue a job again behind the jobs waiting, so a large job cannot starve other clients' jobs."""
+    job.status, job.updated_at = "queued", now()
+    db.session.commit()
+    services().run_job(job.id)
+
+
+def _process_chunks(job: BatchJob) -> bool:
+    """Write the job's chunks not yet written, in order; False when it gave way to a waiting job first."""
     config = current_app.config
     text = decode(zlib.decompress(job.upload))
     layout = detect_layout(text)
     done = set(db.session.scalars(select(BatchChunk.index).where(BatchChunk.job_id == job.id)))
     pipeline = services().pipeline
     checker = BatchChecker(pipeline, config["MAX_ENTRY_CHARS"], pipeline.evidence_provider(shared_budget=False),
-                           max_entries=config["MAX_MEDICATIONS"])
-    chunks = batched(read_rows(text, layout, config["BATCH_MAX_CELL_CHARS"]), job.chunk_rows)
+                           translate=job_translator(job))
+    chunks = batched(read_rows(text, layout, config["BATCH_MAX_CELL_CHARS"], config["BATCH_MAX_ENTRIES_PER_ROW"]),
+                     job.chunk_rows)
     for index in count():
         with collection_paused():  # reading, checking and packing a chunk allocate no cycles
             rows = next(chunks, None)
@@ -241,6 +291,10 @@ def _process_chunks(job: BatchJob) -> None:
         job.rows_done = db.session.scalar(select(func.sum(BatchChunk.rows)).where(BatchChunk.job_id == job.id))
         job.updated_at = now()
         db.session.commit()
+        if index + 1 < job.chunks_total and _others_waiting(job):
+            _give_way(job)
+            return False
+    return True
 
 
 def _finish(job: BatchJob) -> bool:
@@ -288,7 +342,12 @@ def summary_of(job: BatchJob) -> list[dict[str, Any]]:
     patients: dict[str, Tally] = {}
     for data in _chunk_column(job, BatchChunk.patients):
         merge_patients(patients, {p[0]: Tally.from_list(p[1:]) for p in _unpack(data)})
-    return patient_summaries(patients, services().pipeline)
+    return patient_summaries(patients, services().pipeline, job_translator(job))
+
+
+def job_translator(job: BatchJob) -> Translator:
+    """The translator of a job's language (English for jobs made before jobs had one)."""
+    return translator(job.language or DEFAULT)
 
 
 def live_job(job_id: str) -> BatchJob | None:

@@ -58,7 +58,7 @@ SAVE_AS_CSV = (
 )
 # The most CSV text a workbook may turn into (the default largest upload): a small .xlsx can hold
 # far more, and this keeps a compressed workbook from filling memory.
-WORKBOOK_MAX_CHARS = 52_428_800
+WORKBOOK_MAX_CHARS = 10_485_760
 _WORKBOOK_PARTS_MAX_BYTES = 256 * 1024 * 1024  # shared strings, styles and the like, uncompressed
 
 
@@ -262,8 +262,10 @@ def accepted_columns() -> str:
     )
 
 
-def read_rows(text: str, layout: Layout, max_cell_chars: int) -> Iterator[InputRow]:
+def read_rows(text: str, layout: Layout, max_cell_chars: int, max_entries: int | None = None) -> Iterator[InputRow]:
     """Yield every record after the header as an InputRow, row problems included.
+
+    A row listing more than `max_entries` medications is a row problem (reported, not checked).
 
     Quoting is read strictly: a quote that is never closed (or closed in the middle of a cell) would
     otherwise swallow the following lines, other patients' medicines included, into one cell. Such
@@ -295,7 +297,7 @@ def read_rows(text: str, layout: Layout, max_cell_chars: int) -> Iterator[InputR
         number += 1
         if not record:
             continue  # a blank line is not a record
-        yield _input_row(number, record, layout, max_cell_chars)
+        yield _input_row(number, record, layout, max_cell_chars, max_entries)
 
 
 def _quote_problem(number: int, line: int, raw: str, layout: Layout, error: csv.Error) -> InputRow:
@@ -308,7 +310,8 @@ def _quote_problem(number: int, line: int, raw: str, layout: Layout, error: csv.
     return row
 
 
-def _input_row(number: int, record: list[str], layout: Layout, max_cell_chars: int) -> InputRow:
+def _input_row(number: int, record: list[str], layout: Layout, max_cell_chars: int,
+               max_entries: int | None = None) -> InputRow:
     def cell(index: int | None) -> str:
         return record[index].strip() if index is not None and index < len(record) else ""
 
@@ -327,7 +330,11 @@ def _input_row(number: int, record: list[str], layout: Layout, max_cell_chars: i
         row.medications = split_entries(medications)
     conditions = cell(layout.conditions_index)
     row.conditions = list(_split_conditions(conditions)) if conditions else []
-    if not row.medications:
+    if max_entries is not None and len(row.medications) > max_entries:
+        row.problem = (f"The row lists {len(row.medications):,} medications; at most {max_entries:,} are checked "
+                       "per row. This row was not checked: split the list over several rows of the same patient.")
+        row.medications = []
+    elif not row.medications:
         row.problem = "The medication cell is empty."
     elif not row.patient_id:
         row.problem = "The patient id is missing; results are matched to this row by its row number."

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from marshmallow import Schema, fields, validate
 
+from ..i18n import LANGUAGES
+
 JOB_STATUSES = ("queued", "running", "done", "failed")
 ROW_STATUSES = ("flagged", "not flagged", "unresolved", "error")
 LIST_COLUMNS = ("ingredients", "match", "drug_classes", "evidence_tiers", "suggestions", "warnings")
@@ -13,6 +15,10 @@ class BatchQuerySchema(Schema):
     part = fields.String(load_default="rows", validate=validate.OneOf(("rows", "summary")),
                          metadata={"description": "With a CSV answer: the result rows (default) or the "
                                                   "per-patient summary."})
+    lang = fields.String(load_default=None, validate=validate.OneOf(LANGUAGES), metadata={
+        "description": "The language of the results' texts (notes, class names, advice): `en` or `es`; also "
+                       "accepted as a multipart form field. Without it, Accept-Language chooses; English by default. "
+                       "Status and tier columns stay the same codes in every language."})
 
 
 class ProgressSchema(Schema):

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import csv
 import io
+import socket
 import time
 from typing import Any
 
@@ -11,13 +12,18 @@ from flask import Response, current_app, request, stream_with_context, url_for
 from flask.views import MethodView
 from flask_smorest import abort
 
-from .. import audit, metrics
+from .. import audit, i18n, metrics
 from ..access import current_principal
+from ..api import language_headers
 from ..bodies import whole_body
+from ..errors import problem as problem_response
+from ..errors import problem_type
 from ..extensions import Blueprint, problem
+from ..i18n import LANGUAGES
+from ..resolution import FuzzyBudget
 from ..services import services
 from . import jobs
-from .checking import BatchChecker, Tally, collection_paused, patient_summaries
+from .checking import BatchChecker, Chunk, Tally, collection_paused, patient_summaries
 from .reading import BatchFileError, Layout, decode, detect_layout, read_rows
 from .schemas import BatchQuerySchema, BatchResultSchema, JobSchema
 from .writing import csv_rows, csv_summary, json_document
@@ -46,14 +52,24 @@ class Batch(MethodView):
     @problem(blp, 413, "File over the size limit")
     @problem(blp, 415, "Not a CSV upload")
     @problem(blp, 422, "No usable header, empty file, header only, or not valid CSV")
+    @problem(blp, 429, "Too many unfinished jobs, or too much stored, for this client")
     def post(self, args: dict[str, str]):
         """Check a CSV of medication lists (wide or long layout); large files become a job."""
         upload = _upload()
+        lang = _language(args["lang"])
         text, layout = _read(upload)
         total = _count_records(text, layout)
-        if total <= current_app.config["BATCH_SYNC_MAX_ROWS"]:
-            return _answer_now(text, layout, args["part"])
-        job = jobs.create_job(upload, total, current_principal())
+        if _small(upload, text, layout, total):
+            answer = _answer_now(text, layout, args["part"], lang)
+            if answer is not None:
+                return language_headers(answer, lang)
+            # Over the immediate path's time or lookup budget: the file is checked as a job instead.
+        client = jobs.client_of(current_principal(), request.remote_addr)
+        why = jobs.over_quota(client, len(upload))
+        if why is not None:
+            return problem_response(429, "Too Many Requests", why, type_=problem_type(429, "job-quota"),
+                                    headers={"Retry-After": "60"})
+        job = jobs.create_job(upload, total, current_principal(), lang, client)
         return _job_body(job), 202, {"Location": url_for("batch.BatchJob", job_id=job.id)}
 
 
@@ -103,20 +119,42 @@ class BatchJobJson(MethodView):
     def get(self, job_id: str):
         """Download a finished job's rows and per-patient summary as JSON."""
         job = _done_job(job_id)
-        body = json_document(jobs.result_chunks(job), lambda: jobs.summary_of(job), _meta(job.total_rows))
+        body = json_document(jobs.result_chunks(job), lambda: jobs.summary_of(job), _meta(job.total_rows),
+                             jobs.job_translator(job))
         return Response(stream_with_context(body), mimetype="application/json")
 
 
+# Room for a multipart form's boundaries, part headers and small fields around the file itself.
+MULTIPART_ROOM = 64 * 1024
+
+
 def _upload() -> bytes:
-    request.max_content_length = current_app.config["BATCH_MAX_BYTES"]
+    """The uploaded file; BATCH_MAX_BYTES limits the file, whether sent as the body or in a form."""
+    limit = current_app.config["BATCH_MAX_BYTES"]
+    request.max_content_length = limit
     if request.mimetype == "multipart/form-data":
+        request.max_content_length = limit + MULTIPART_ROOM
         file = request.files.get("file")
         if file is None:
             abort(422, message="Send the CSV in a multipart field named 'file'.", errors={"file": ["Missing file."]})
-        return file.read()
+        data = file.read(limit + 1)
+        if len(data) > limit:
+            abort(413, message=f"The file is larger than {limit:,} bytes, the most CrampCheck takes in one upload. "
+                               "Split it into smaller files and upload each.")
+        return data
     if request.mimetype in CSV_TYPES:
         return whole_body()
     abort(415, message="Upload a CSV file: multipart/form-data with a 'file' field, or a text/csv body.")
+
+
+def _language(explicit: str | None) -> str:
+    """The language of the results: `lang` in the query or the multipart form, else Accept-Language."""
+    if explicit is None and request.mimetype == "multipart/form-data":
+        explicit = request.form.get("lang") or None
+        if explicit is not None and explicit not in LANGUAGES:
+            abort(422, message=f"lang must be one of: {', '.join(LANGUAGES)}.",
+                  errors={"lang": [f"Must be one of: {', '.join(LANGUAGES)}."]})
+    return i18n.choose(explicit, request.accept_languages)
 
 
 def _read(upload: bytes) -> tuple[str, Layout]:
@@ -138,25 +176,73 @@ def _count_records(text: str, layout: Layout) -> int:
     return total
 
 
-def _answer_now(text: str, layout: Layout, part: str):
+def _small(upload: bytes, text: str, layout: Layout, total: int) -> bool:
+    """Whether a file is answered at once: few enough rows, entries and bytes (otherwise it is a job)."""
+    config = current_app.config
+    if total > config["BATCH_SYNC_MAX_ROWS"] or len(upload) > config["BATCH_SYNC_MAX_BYTES"]:
+        return False
+    entries = 0
+    for row in read_rows(text, layout, config["BATCH_MAX_CELL_CHARS"], config["BATCH_MAX_ENTRIES_PER_ROW"]):
+        entries += len(row.medications) or 1
+        if entries > config["BATCH_SYNC_MAX_ENTRIES"]:
+            return False
+    return True
+
+
+SYNC_CHUNK_ROWS = 50  # rows checked between two looks at the clock, the budget and the connection
+
+
+def _answer_now(text: str, layout: Layout, part: str, lang: str):
+    """The results of a small file, or None when it needs more than the immediate path allows.
+
+    Rows are checked in small chunks; between two, the work stops when the file has used its
+    misspelling lookups (BATCH_SYNC_FUZZY_WORDS) or time (BATCH_SYNC_SECONDS), and the caller
+    makes it a job; when the client has gone, it stops with a 503 problem nobody reads.
+    """
     config = current_app.config
     pipeline = services().pipeline
+    translate = i18n.translator(lang)
+    file_budget = FuzzyBudget(per_check=config["BATCH_SYNC_FUZZY_WORDS"])
     checker = BatchChecker(pipeline, config["MAX_ENTRY_CHARS"], pipeline.evidence_provider(shared_budget=True),
-                           fuzzy_budget=config["BATCH_SYNC_FUZZY_WORDS"], max_entries=config["MAX_MEDICATIONS"])
+                           budget=file_budget, translate=translate)
     patients: dict[str, Tally] = {}
     started = time.perf_counter()
-    with collection_paused():
-        chunk = checker.check_rows(read_rows(text, layout, config["BATCH_MAX_CELL_CHARS"]), patients)
+    deadline = started + config["BATCH_SYNC_SECONDS"]
+    chunk = Chunk()
+    rows = read_rows(text, layout, config["BATCH_MAX_CELL_CHARS"], config["BATCH_MAX_ENTRIES_PER_ROW"])
+    for part_rows in jobs.batched(rows, SYNC_CHUNK_ROWS):
+        with collection_paused():
+            checker.check_rows(part_rows, patients, into=chunk)
+        if file_budget.cut or time.perf_counter() > deadline:
+            return None
+        if _client_gone():
+            abort(503, message="The client closed the connection before the results were ready; the work was "
+                               "stopped. Upload the file again.")
     counts = jobs.entry_statuses(chunk)
     metrics.record_entries("batch", counts)
     audit.batch(counts, len({r[1] for r in chunk.rows}), time.perf_counter() - started)
-    summaries = patient_summaries(patients, pipeline)
+    summaries = patient_summaries(patients, pipeline, translate)
     if request.accept_mimetypes.best_match(["text/csv", "application/json"]) == "application/json":
         total = len({r[1] for r in chunk.rows})
-        return Response("".join(json_document([chunk], lambda: summaries, _meta(total))), mimetype="application/json")
+        return Response("".join(json_document([chunk], lambda: summaries, _meta(total), translate)),
+                        mimetype="application/json")
     if part == "summary":
         return _csv_response("".join(csv_summary(summaries)), "crampcheck-summary.csv")
     return _csv_response("".join(csv_rows([chunk])), "crampcheck-results.csv")
+
+
+def _client_gone() -> bool:
+    """Whether the client has closed its connection (seen on the socket gunicorn hands over; the
+    request body has been read, so anything but "nothing to read yet" means it is gone)."""
+    sock = request.environ.get("gunicorn.socket")
+    if sock is None:
+        return False
+    try:
+        return sock.recv(1, socket.MSG_PEEK | socket.MSG_DONTWAIT) == b""
+    except BlockingIOError:
+        return False
+    except OSError:
+        return True
 
 
 def _csv_response(body: Any, filename: str) -> Response:

@@ -8,6 +8,7 @@ from collections.abc import Callable, Iterable, Iterator
 from typing import Any
 
 from .. import messages
+from ..i18n import DEFAULT, Translator, translator
 from .checking import COLUMNS, ERROR_COLUMNS, Chunk
 from .schemas import LIST_COLUMNS
 
@@ -101,9 +102,10 @@ def _json_row(row: list[Any]) -> dict[str, Any]:
 
 
 def json_document(chunks: Iterable[Chunk], patients: Callable[[], Iterable[dict[str, Any]]],
-                  meta: dict[str, Any]) -> Iterator[str]:
-    """The whole result as one JSON document, written piece by piece."""
-    head = {**meta, "advice": messages.BATCH_ADVICE, "disclaimer": messages.DISCLAIMER}
+                  meta: dict[str, Any], translate: Translator | None = None) -> Iterator[str]:
+    """The whole result as one JSON document, written piece by piece (its advice in the rows' language)."""
+    text = (translate or translator(DEFAULT)).text
+    head = {**meta, "advice": text(messages.BATCH_ADVICE), "disclaimer": text(messages.DISCLAIMER)}
     yield json.dumps(head)[:-1] + ', "rows": ['
     first = True
     for chunk in chunks:

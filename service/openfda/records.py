@@ -5,6 +5,7 @@ from __future__ import annotations
 from dataclasses import asdict, dataclass
 from typing import Any, ClassVar
 
+from .. import messages
 from ..lexicon import DrugClass, Lexicon, Reference
 from ..matching import Flag
 
@@ -104,8 +105,7 @@ class ClassEvidence:
         drug_class = lexicon.classes.get(self.matched_class_id or "")
         if drug_class is None:
             return None
-        note = ("Not in the CrampCheck seed; its FDA pharmacologic class (" + ", ".join(self.pharm_classes)
-                + ") matches this class, so the association is extrapolated.")
+        note = messages.OPENFDA_CLASS_NOTE.format(classes=", ".join(self.pharm_classes))
         return Flag(self.ingredient, drug_class, "weak", drug_class.references, (), note, "openfda-class")
 
     def cell(self) -> str | None:

@@ -182,7 +182,7 @@ def _timing(started: date | None, onset: date | None, weightings: list[ClassWeig
             before=before, window=describe_weeks(timing.against_after_weeks), note=timing.note or ""))
         return ("against", False, -1)
     if timing.supports_within_weeks is not None and weeks <= timing.supports_within_weeks:
-        window = describe_weeks(timing.supports_within_weeks) if timing.supports_within_weeks < 52 else "a year"
+        window = describe_weeks(timing.supports_within_weeks) if timing.supports_within_weeks < 52 else messages.DURATION_YEAR
         reasons.append(messages.ATTRIBUTION_TIMING_SUPPORTS.format(before=before, window=window,
                                                                    note=timing.note or messages.GARRISON_WINDOW))
         return ("supports", False, 1)
