@@ -6,6 +6,7 @@ that an answer comes, with a generous margin.
 
 from __future__ import annotations
 
+import http.client
 import json
 import os
 import socket
@@ -54,6 +55,18 @@ def test_healthz_answers_while_clients_leave_answered_connections_hanging(port, 
         for connection in held:
             connection.close()
     assert all(took is not None and took < 1 for took in answers), answers
+
+
+def test_a_client_sending_a_body_over_the_limit_reads_the_413_not_a_reset_connection(port):
+    body = b"patient_id,medications\n" + b"P1,Lasix\n" * (11 * 1024 * 1024 // 9)  # the limit is 10 MiB
+    connection = http.client.HTTPConnection("127.0.0.1", port, timeout=30)
+    try:
+        connection.request("POST", "/api/v1/batch", body=body, headers={"Content-Type": "text/csv"})
+        response = connection.getresponse()
+        assert response.status == 413 and response.getheader("Content-Type") == "application/problem+json"
+        response.read()
+    finally:
+        connection.close()
 
 
 def test_a_request_not_sent_in_time_is_closed_with_a_408_problem(port):
