@@ -65,6 +65,8 @@ bench: $(BIN)/.runtime
 	@$(BIN)/python bench/check_cost.py
 	@echo "== worker memory for the largest upload the limits allow (BATCH_MAX_BYTES)"
 	@$(BIN)/python bench/batch_memory.py
+	@echo "== idle and slow clients against gunicorn (/healthz), and over-limit and hostile bodies"
+	@$(BIN)/python bench/hostile.py
 	@echo "== batch job of $(BENCH_ROWS) rows through the HTTP API"
 	@$(BIN)/python bench/batch_generate.py $(BENCH_ROWS) bench/out/wide-$(BENCH_ROWS).csv
 	@$(BIN)/python bench/batch_bench.py bench/out/wide-$(BENCH_ROWS).csv

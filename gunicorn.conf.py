@@ -1,11 +1,21 @@
 """gunicorn settings, read from the environment (defaults suit one small machine)."""
 
 import os
+import resource
 import shutil
 
 workers = int(os.environ.get("WEB_CONCURRENCY", "1"))
 threads = int(os.environ.get("GUNICORN_THREADS", "4"))
 timeout = int(os.environ.get("GUNICORN_TIMEOUT", "30"))
+# gunicorn's threaded worker, but each request is read whole in the worker's event loop before a
+# thread takes it, so idle and slow clients hold no thread (service/serving.py; its timeouts are
+# GUNICORN_HEADER_TIMEOUT and GUNICORN_BODY_TIMEOUT).
+worker_class = "service.serving.BufferingThreadWorker"
+# Connections one worker holds open. An idle or unfinished one costs a file descriptor and a few
+# kilobytes, not a thread, so the default is 10,000, kept under the process's file limit.
+_files = resource.getrlimit(resource.RLIMIT_NOFILE)[0]
+worker_connections = int(os.environ.get("GUNICORN_WORKER_CONNECTIONS",
+                                        min(10_000, max(100, _files - 200)) if _files > 0 else 10_000))
 graceful_timeout = int(os.environ.get("GUNICORN_GRACEFUL_TIMEOUT", "20"))
 # Load the app once, before forking workers, so they share the seed index built in on_starting.
 preload_app = True

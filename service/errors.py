@@ -16,8 +16,9 @@ log = logging.getLogger(__name__)
 PROBLEM_URN = "urn:crampcheck:problem:"
 PROBLEM_TYPES = {
     400: "malformed-request", 401: "unauthorized", 403: "forbidden", 404: "not-found",
-    405: "method-not-allowed", 406: "not-acceptable", 409: "conflict", 412: "precondition-failed", 413: "too-large",
-    415: "unsupported-media-type", 422: "validation-failed", 429: "rate-limited", 500: "internal-error",
+    405: "method-not-allowed", 406: "not-acceptable", 408: "request-timeout", 409: "conflict",
+    412: "precondition-failed", 413: "too-large", 414: "uri-too-long", 415: "unsupported-media-type",
+    422: "validation-failed", 429: "rate-limited", 431: "headers-too-large", 500: "internal-error",
     503: "not-ready",
 }
 # Problem types more specific than their status's, registered by passing their slug to problem_type.

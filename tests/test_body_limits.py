@@ -44,11 +44,42 @@ def _bundle(entries: int) -> bytes:
     return json.dumps({"resourceType": "Bundle", "type": "collection", "entry": [entry] * entries}).encode()
 
 
+def _patient_view(entries: int) -> bytes:
+    statement = {"resource": {"resourceType": "MedicationStatement", "status": "active",
+                              "medicationCodeableConcept": {"text": "Lasix"}, "subject": {"reference": "Patient/1"}}}
+    return json.dumps({"hook": "patient-view", "hookInstance": "d1577c69-dfbe-44ad-ba6d-3e05e953b2ea",
+                       "context": {"userId": "Practitioner/1", "patientId": "1"},
+                       "prefetch": {"medicationRequests": {"resourceType": "Bundle", "type": "searchset"},
+                                    "medicationStatements": {"resourceType": "Bundle", "type": "searchset",
+                                                             "entry": [statement] * entries}}}).encode()
+
+
+BOUNDARY = "crampcheck-test-boundary"
+
+
+def _multipart(rows: int) -> bytes:
+    return (f"--{BOUNDARY}\r\nContent-Disposition: form-data; name=\"file\"; filename=\"list.csv\"\r\n"
+            f"Content-Type: text/csv\r\n\r\n").encode() + _csv(rows) + f"\r\n--{BOUNDARY}--\r\n".encode()
+
+
+MULTIPART = f"multipart/form-data; boundary={BOUNDARY}"
 CASES = [  # url, content type, a body within the limit, a body over it
     ("/api/v1/check", "application/json", _json(100), _json(400)),
     ("/api/v1/check/fhir", "application/fhir+json", _bundle(10), _bundle(40)),
+    ("/cds-services/crampcheck-patient-view", "application/json", _patient_view(10), _patient_view(40)),
     ("/api/v1/batch", "text/csv", _csv(300), _csv(600)),
+    ("/api/v1/batch", MULTIPART, _multipart(290), _multipart(600)),
 ]
+
+
+def _whole(url: str, content_type: str, status: int, text: str) -> bool:
+    """Whether a 200 answer to a body within the limit shows every entry or row of it."""
+    if url == "/api/v1/batch":
+        return text.count("\r\nP") == (300 if content_type == "text/csv" else 290)  # every row, none dropped
+    answer = json.loads(text)
+    if url.startswith("/cds-services"):
+        return "furosemide" in text.lower() and answer["cards"]
+    return len(answer["medications"]) == (100 if url.endswith("check") else 10)
 
 
 @pytest.mark.parametrize("url, content_type, within, over", CASES)
@@ -61,12 +92,14 @@ def test_a_chunked_body_over_the_limit_is_413_not_cut_short(small_limits, url, c
 
 @pytest.mark.parametrize("url, content_type, within, over", CASES)
 def test_a_chunked_body_within_the_limit_is_read_whole(small_limits, url, content_type, within, over):
+    assert len(within) < LIMITS[_limit_of(url)] < len(over)
     response = _chunked(small_limits, url, within, content_type)
     assert response.status_code == 200, response.get_data(as_text=True)[:200]
-    if url == "/api/v1/batch":
-        assert response.get_data(as_text=True).count("\r\nP") == 300  # every row, none dropped
-    else:
-        assert len(response.get_json()["medications"]) == (100 if url.endswith("check") else 10)
+    assert _whole(url, content_type, response.status_code, response.get_data(as_text=True))
+
+
+def _limit_of(url: str) -> str:
+    return {"/api/v1/check": "CHECK_MAX_BODY_BYTES", "/api/v1/batch": "BATCH_MAX_BYTES"}.get(url, "FHIR_MAX_BODY_BYTES")
 
 
 def test_a_chunked_body_of_exactly_the_limit_is_accepted(small_limits):
@@ -108,6 +141,10 @@ def test_gunicorn_answers_413_to_a_chunked_upload_over_the_limit(database_uri, t
                 answer = response.read()
                 connection.close()
                 assert response.status == expected, (url, expected, answer[:200])
+                if expected == 413:
+                    assert response.getheader("Content-Type") == "application/problem+json"
+                else:
+                    assert _whole(url, content_type, response.status, answer.decode())
     finally:
         server.send_signal(signal.SIGTERM)
         server.wait(timeout=30)

@@ -7,7 +7,8 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 JSON_ENDPOINTS = ["/api/v1/check", "/api/v1/check/fhir", "/cds-services/crampcheck-patient-view",
-                  "/cds-services/crampcheck-order-select"]
+                  "/cds-services/crampcheck-order-select", "/cds-services/crampcheck-order-sign",
+                  "/cds-services/crampcheck-order-select/feedback"]
 PROBLEM = "application/problem+json"
 
 

@@ -48,10 +48,20 @@ def test_openfda_throttle_is_shared_by_instances_through_redis(database_uri, tmp
 
 
 def test_gunicorn_settings_come_from_the_environment():
-    code = "import runpy; c = runpy.run_path('gunicorn.conf.py'); print(c['workers'], c['threads'], c['timeout'])"
-    env = {**os.environ, "WEB_CONCURRENCY": "3", "GUNICORN_THREADS": "8", "GUNICORN_TIMEOUT": "45"}
+    code = ("import runpy; c = runpy.run_path('gunicorn.conf.py'); "
+            "print(c['workers'], c['threads'], c['timeout'], c['worker_connections'])")
+    env = {**os.environ, "WEB_CONCURRENCY": "3", "GUNICORN_THREADS": "8", "GUNICORN_TIMEOUT": "45",
+           "GUNICORN_WORKER_CONNECTIONS": "500"}
     output = subprocess.run([sys.executable, "-c", code], cwd=ROOT, env=env, capture_output=True, text=True).stdout
-    assert output.split() == ["3", "8", "45"]
+    assert output.split() == ["3", "8", "45", "500"]
+
+
+def test_a_worker_holds_no_more_connections_than_it_may_open_files():
+    code = ("import resource, runpy; resource.setrlimit(resource.RLIMIT_NOFILE, (1024, 1024)); "
+            "print(runpy.run_path('gunicorn.conf.py')['worker_connections'])")
+    env = {k: v for k, v in os.environ.items() if k != "GUNICORN_WORKER_CONNECTIONS"}
+    output = subprocess.run([sys.executable, "-c", code], cwd=ROOT, env=env, capture_output=True, text=True).stdout
+    assert output.split() == ["824"]
 
 
 def _gunicorn_settings(**env: str) -> dict:
