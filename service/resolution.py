@@ -32,7 +32,7 @@ from .messages import (
     STRENGTHS_NOTE,
     TOO_LONG_NOTE,
 )
-from .text import BOUNDARIES, SALTS, is_number, tokenize
+from .text import BOUNDARIES, SALTS, is_number, normalize, tokenize
 
 # Entries longer than this are not read (RxNorm pack names reach about 300 characters).
 MAX_INPUT_CHARS = 2000
@@ -54,6 +54,19 @@ ROUTE_WORDS = {
         "injection",
     ),
     **dict.fromkeys("shot shots jab pca".split(), "injection"),
+    # Spanish forms, written without accents as entries are read ("inyección" reads "inyeccion").
+    **dict.fromkeys("pastilla pastillas comprimido comprimidos tableta tabletas capsula capsulas gragea grageas boca orales".split(), "oral"),
+    **dict.fromkeys(
+        "inyeccion inyecciones inyectable inyectables ampolla ampollas intravenosa intravenoso subcutanea subcutaneo".split(),
+        "injection",
+    ),
+    **dict.fromkeys("inhalador inhaladores inhalado inhalada inhalacion".split(), "inhaled"),
+    **dict.fromkeys("crema cremas pomada pomadas unguento piel".split(), "topical"),
+    **dict.fromkeys("colirio colirios ojo ojos oftalmico oftalmica".split(), "ophthalmic"),
+    **dict.fromkeys("oido oidos".split(), "otic"),
+    **dict.fromkeys("parche parches".split(), "transdermal"),
+    **dict.fromkeys("ovulo ovulos".split(), "vaginal"),
+    **dict.fromkeys("supositorio supositorios".split(), "rectal"),
     **dict.fromkeys("implant implants implanted".split(), "implant"),
     **dict.fromkeys("iud ius coil".split(), "intrauterine"),
     **dict.fromkeys("inhaler inhalers inhaled inhalation inh puff puffs hfa mdi dpi diskus ellipta respimat turbohaler accuhaler evohaler easyhaler inhub breezhaler aerosphere spiromax handihaler respiclick nebulizer nebuliser neb nebs ih".split(), "inhaled"),
@@ -117,6 +130,19 @@ NOISE = frozenset(
     acting action formula flavor flavour flavored flavoured cherry grape orange lemon mint berry
     vanilla strawberry fruit honey natural relief liquigels liquigel liqui gels softgel softgels
     gelcap gelcaps geltab geltabs value size count ct new improved
+    my your his her our their some its
+    mi mis tu tus su sus un una unos unas los las del de al por sin cada vez veces diario diaria diarios
+    diarias noche noches manana tarde desayuno almuerzo comida comidas cena antes despues dormir
+    acostarse toma tomo tomar tomando tomas uso usar media medio cuarto hora horas necesario segun
+    indicado indicada dosis semanal mensual jarabe gotas sobre sobres solucion
+    colesterol tension presion arterial corazon dolor azucar sueno ansiedad depresion calambres calambre
+    piernas pierna agua asma en ayunas ayuno si hoy ayer siempre ahora tambien actualmente lunes martes
+    miercoles jueves viernes sabado domingo alternos dos tres cucharada cucharadas cucharadita mitad
+    entera entero gramos miligramos microgramos mililitros unidades ui efg recubiertos pelicula
+    liberacion prolongada modificada retardada gastrorresistentes bucodispersables efervescentes
+    masticables dispersables duras blandas blister envase caja frasco marca generico cinfa normon kern
+    stada ratiopharm precisa precise necesita necesite inhalaciones pulverizaciones pulverizacion
+    aplicar aplicaciones
     """.split()
 )
 # Words that follow a brand to name a combination ("Diovan HCT", "Claritin-D", "Tylenol #3"). When
@@ -134,9 +160,9 @@ NEVER_FUZZY = frozenset(
     complete balance daily healthy health care cream water salt sugar sweet fresh clear
     """.split()
 )
-CONNECTORS = frozenset({"and", "with", "plus", "w", "combined", "combination", "combo", "also"})
+CONNECTORS = frozenset({"and", "with", "plus", "w", "combined", "combination", "combo", "also", "con", "mas"})
 # Everything after these words is the reason or the prescriber, not the medicine.
-CLAUSE_ENDS = frozenset({"for", "because", "prescribed", "prn", "indication", "re"})
+CLAUSE_ENDS = frozenset({"for", "because", "prescribed", "prn", "indication", "re", "para", "porque"})
 
 
 @dataclass(frozen=True)
@@ -243,7 +269,8 @@ def resolve(text: str, lexicon: Lexicon, budget: FuzzyBudget | None = None) -> R
     budget = budget or FuzzyBudget(per_check=None)
     if len(text) > MAX_INPUT_CHARS:
         return Resolution(text, (), frozenset(), (), (), (TOO_LONG_NOTE.format(limit=f"{MAX_INPUT_CHARS:,}"),))
-    tokens = _clause(_uninvert(tokenize(text)))
+    written = _uninvert(tokenize(text))
+    tokens = _clause(written)
     routes: set[str] = set()
     # Each found name: (entry, matched text, match kind, inside [brackets], after "in", next token)
     found: list[tuple[NameEntry, str, str, bool, bool, str]] = []
@@ -322,7 +349,8 @@ def resolve(text: str, lexicon: Lexicon, budget: FuzzyBudget | None = None) -> R
             markers.append((found[-1][1], token, depth > 0))
         i += 1
     close_span("")
-    if not found and (kind := kind_written(tokens, lexicon)) is not None:
+    # "pastilla para el agua" is a kind as written; "water pill for my ankles" less its reason.
+    if not found and (kind := kind_written(written, lexicon) or kind_written(tokens, lexicon)) is not None:
         return Resolution(text, (), frozenset(routes), (), (), (), kind=kind)
     if plus_after > last_content:  # "Sudafed PE Pressure + Pain": the partner after "+" was not read
         markers.append((found[-1][1], "+", depth > 0))
@@ -377,21 +405,33 @@ def resolve(text: str, lexicon: Lexicon, budget: FuzzyBudget | None = None) -> R
     )
 
 
-# Words around a kind of medicine that do not change which kind it is ("my statin", "a water pill").
-_KIND_FILLERS = frozenset("my a an the some his her their your our one kind type sort of".split())
+# Words around a kind of medicine that do not change which kind it is ("some kind of water pill");
+# "my", "a", "mi" and the like are NOISE for every entry.
+_KIND_FILLERS = frozenset("kind type sort".split())
 
 
 def kind_written(tokens: list[str], lexicon: Lexicon) -> str | None:
     """The kind of medicine an entry names instead of a medicine ("a water pill" -> diuretics), if any.
 
-    Only the whole entry counts, less doses, frequencies and "my"/"a": "water pill 40 mg daily" is a
-    kind; "water pill for my ankles" is too (the reason is not read); "water pill and statin" is not.
+    The entry must be one kind's words with only doses, forms, times and words like "my" around
+    them: "water pill 40 mg daily", "blood pressure water pill" and "mi pastilla para el agua" are
+    kinds; "water pill and statin" (two kinds) and "water pill for my ankles" (read without its
+    reason by the caller) are not.
     """
     words = lexicon.rules.class_words
-    kept = [t for t in tokens if t in lexicon.rules.word_tokens
-            or not (t in _KIND_FILLERS or _is_filler(t) or t in ("(", ")", ",", "-"))]
-    word = words.get(" ".join(kept)) if kept else None
-    return word.id if word else None
+    kinds: set[str] = set()
+    i = 0
+    while i < len(tokens):
+        length = next((n for n in range(min(lexicon.rules.longest_word, len(tokens) - i), 0, -1)
+                       if " ".join(tokens[i:i + n]) in words), 0)
+        if length:
+            kinds.add(words[" ".join(tokens[i:i + length])].id)
+            i += length
+        elif tokens[i] in _KIND_FILLERS or _is_filler(tokens[i]):
+            i += 1
+        else:
+            return None
+    return kinds.pop() if len(kinds) == 1 else None
 
 
 def _uninvert(tokens: list[str]) -> list[str]:
@@ -504,17 +544,33 @@ def english_words() -> frozenset[str]:
     return frozenset(get_english_words_set(["gcide"], alpha=True, lower=True))
 
 
-def is_english(word: str) -> bool:
-    """Tell whether a word is an ordinary English word, or an inflection of one ("avoiding", "lyrics")."""
-    words = english_words()
+@cache
+def spanish_words() -> frozenset[str]:
+    """Ordinary Spanish words (pyspellchecker's list, each seen 50 times or more), written as entries
+    are read (lower case, no accents): "ayunas" (fasting) is never read as the brand Ayuna."""
+    from spellchecker import SpellChecker
+
+    return frozenset(normalize(word) for word in SpellChecker(language="es", distance=1).word_frequency.keys())
+
+
+def ordinary_words() -> tuple[frozenset[str], frozenset[str]]:
+    """The English and the Spanish word lists (loaded on first use)."""
+    return english_words(), spanish_words()
+
+
+def is_ordinary_word(word: str) -> bool:
+    """Tell whether a word is an ordinary English or Spanish word, or an inflection of one
+    ("avoiding", "lyrics", "ayunas")."""
+    english, spanish = ordinary_words()
     word = word.replace("'", "")
-    if word in words or word in NEVER_FUZZY:
+    if word in english or word in spanish or word in NEVER_FUZZY:
         return True
     for suffix, replacement in (("s", ""), ("es", ""), ("ed", ""), ("ed", "e"), ("ing", ""), ("ing", "e"),
                                 ("ies", "y"), ("ied", "y"), ("ly", "")):
-        if word.endswith(suffix) and len(word) - len(suffix) >= 3 and word[: -len(suffix)] + replacement in words:
+        if word.endswith(suffix) and len(word) - len(suffix) >= 3 and word[: -len(suffix)] + replacement in english:
             return True
-    return False
+    return any(word.endswith(suffix) and len(word) - len(suffix) >= 3 and word[: -len(suffix)] in spanish
+               for suffix in ("s", "es"))
 
 
 class _Allowance:
@@ -554,7 +610,7 @@ def _fuzzy_parts(span: list[str], lexicon: Lexicon,
     A run that is one name once its spaces go ("hydrochloro thiazide") or that is close to a
     name as a whole is taken whole; otherwise word by word.
     """
-    if 1 < len(span) <= 3 and not all(is_english(word) for word in span) and allowance.take():
+    if 1 < len(span) <= 3 and not all(is_ordinary_word(word) for word in span) and allowance.take():
         joined = " ".join(span)
         entry = fuzzy_match(joined, lexicon)
         if entry is not None:
@@ -564,7 +620,7 @@ def _fuzzy_parts(span: list[str], lexicon: Lexicon,
         if not allowance.take():
             parts.append((word, None, False))
         else:
-            parts.append((word, None if is_english(word) else fuzzy_match(word, lexicon), True))
+            parts.append((word, None if is_ordinary_word(word) else fuzzy_match(word, lexicon), True))
     return parts
 
 

@@ -98,6 +98,7 @@ class Services:
     def _build(self) -> Pipeline:
         from . import openfda
         from .extensions import db
+        from .resolution import ordinary_words
         from .seeding import loaded_version, read_seed_from_db
 
         with self.app.app_context():
@@ -112,6 +113,7 @@ class Services:
                 db.session.remove()
             engine = db.engine
         source = openfda.build_source(self.app.config, lambda: engine, lambda: lexicon.pharm_classes)
+        ordinary_words()  # the word lists that guard misspelling look-ups, loaded before workers fork
         # The index is hundreds of thousands of long-lived objects: keep the cyclic collector from
         # walking them on every collection (and, before a fork, from touching their pages). No
         # collection first: it would cost a command a tenth of its start for a few kilobytes.

@@ -102,6 +102,19 @@ def test_a_statin_started_long_before_onset_says_it_counts_against(pipeline):
     ("my inhaler", "inhalers", "unresolved"),
     ("steroid", "steroids", "unresolved"),
     ("steroid cream", "steroids", "unresolved"),
+    ("steroid inhaler", "steroids", "unresolved"),  # inhaled steroids are not associated; Advair is one
+    ("steroid tablets", "systemic-steroids", "flagged"),
+    ("oral steroids 40mg", "systemic-steroids", "flagged"),
+    ("blood pressure water pill", "diuretics", "flagged"),
+    ("diuretic (water pill)", "diuretics", "flagged"),
+    # Spanish, with the words people put around them
+    ("mi pastilla para el agua", "diuretics", "flagged"),
+    ("un diurético", "diuretics", "flagged"),
+    ("las estatinas", "statins", "flagged"),
+    ("corticoides orales", "systemic-steroids", "flagged"),
+    ("pastilla para el colesterol", "cholesterol-medicines", "unresolved"),
+    ("inhalador para el asma", "inhalers", "unresolved"),
+    ("anticoagulante", "blood-thinners", "unresolved"),
 ])
 def test_class_words_resolve_to_their_kind_never_to_another_drug(pipeline, text, kind, status):
     (entry,) = pipeline.check([text]).entries
@@ -127,8 +140,9 @@ def test_a_name_beside_or_like_a_class_word_is_read_as_the_name(pipeline, text, 
     assert entry.resolution.kind is None and [i.name for i in entry.resolution.ingredients] == [ingredient]
 
 
-def test_two_kinds_in_one_entry_are_not_guessed(pipeline):
-    (entry,) = pipeline.check(["water pill and statin"]).entries
+@pytest.mark.parametrize("text", ["water pill and statin", "estatina y diurético", "statin, steroid tablets"])
+def test_two_kinds_in_one_entry_are_not_guessed(pipeline, text):
+    (entry,) = pipeline.check([text]).entries
     assert entry.status == "unresolved" and not entry.resolution.suggestions
     assert "names a kind of medicine" in " ".join(entry.notes)
 

@@ -396,6 +396,50 @@ def test_ordinary_words_are_not_read_as_misspelt_drugs(text, lexicon):
     assert resolve(text, lexicon).ingredients == ()
 
 
+SPANISH_WORDS = (Path(__file__).parent / "label_words_es.txt").read_text(encoding="utf-8").split()
+
+
+def test_ordinary_spanish_words_never_become_a_drug(lexicon):
+    """Directions, days, forms, makers and conditions as Spanish lists write them ("en ayunas" once read
+    as the contraceptive Ayuna, "ahora" as estradiol, "complejo" as Complera)."""
+    assert len(SPANISH_WORDS) >= 200
+    turned_into_drugs = {w: [i.name for i in resolve(w, lexicon).ingredients] for w in SPANISH_WORDS}
+    assert {w: names for w, names in turned_into_drugs.items() if names} == {}
+
+
+@pytest.mark.parametrize(("text", "expected"), [
+    ("my lasix", {"furosemide"}),
+    ("her metformin 500mg", {"metformin"}),
+    ("his atorvastatin", {"atorvastatin"}),
+    ("some ibuprofen", {"ibuprofen"}),
+    ("our Zocor", {"simvastatin"}),
+    ("mi furosemida", {"furosemide"}),
+    ("su lasix", {"furosemide"}),
+    ("una pastilla de furosemida", {"furosemide"}),
+    ("mis pastillas de simvastatina", {"simvastatin"}),
+    ("omeprazol 20 mg en ayunas", {"omeprazole"}),
+    ("simvastatina 40 mg por la noche", {"simvastatin"}),
+    ("furosemida para la tensión", {"furosemide"}),
+    ("losartán con hidroclorotiazida", {"losartan", "hydrochlorothiazide"}),
+    ("Simvastatina Normon 20 mg comprimidos recubiertos con película EFG", {"simvastatin"}),
+    ("Omeprazol Cinfa 20 mg cápsulas duras gastrorresistentes EFG", {"omeprazole"}),
+    ("Ventolin inhalador 2 inhalaciones si precisa", {"albuterol"}),
+])
+def test_words_around_a_name_are_read_as_words_not_as_other_drugs(text, expected, lexicon):
+    """Possessives, articles and Spanish directions around a name: no unknown word, no look-alike."""
+    resolution = resolve(text, lexicon)
+    assert {i.name for i in resolution.ingredients} == expected
+    assert resolution.unrecognised == () and resolution.suggestions == ()
+
+
+@pytest.mark.parametrize(("text", "route"), [
+    ("furosemida comprimidos", "oral"), ("furosemida inyectable", "injection"), ("estradiol parche", "transdermal"),
+    ("hidrocortisona crema", "topical"), ("dexametasona colirio", "ophthalmic"),
+])
+def test_spanish_form_words_say_the_route(text, route, lexicon):
+    assert resolve(text, lexicon).routes == frozenset({route})
+
+
 def test_label_words_beside_a_brand_do_not_stop_it_resolving(lexicon):
     assert _ingredient_set("Tylenol Extra Strength caplets", lexicon) == {"acetaminophen"}
     assert _ingredient_set("Children's Motrin", lexicon) == {"ibuprofen"}

@@ -153,9 +153,9 @@ class Rules:
         return {word.id: word for word in self.class_words.values()}
 
     @cached_property
-    def word_tokens(self) -> frozenset[str]:
-        """Every token of a class word ("water", "pill", ...): kept when reading an entry as a kind."""
-        return frozenset(token for key in self.class_words for token in key.split())
+    def longest_word(self) -> int:
+        """The most tokens in one class word ("pastilla para el agua": 4)."""
+        return max((len(key.split()) for key in self.class_words), default=0)
 
 
 def _weighting(class_id: str, data: Mapping[str, Any], cited: Any) -> ClassWeighting:
