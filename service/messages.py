@@ -217,6 +217,10 @@ DURATION_WEEK = "{count} week"
 DURATION_WEEKS = "{count} weeks"
 DURATION_MONTHS = "{count} months"
 DURATION_YEAR = "a year"
+START_UNREAD_NOTE = (
+    "The start date written here ('{written}') could not be used, so timing is not weighed for this medicine. "
+    "Write a past date such as 2026-10-01, or how long ago, such as 'started 3 weeks ago'."
+)
 
 # Batch files
 BATCH_PATIENT_ADVICE = "Talk to the prescriber or pharmacist before changing any medicine."

@@ -12,6 +12,7 @@ import threading
 import time
 from collections import OrderedDict
 from collections.abc import Callable, Sequence
+from dataclasses import replace
 from datetime import date
 from functools import lru_cache
 
@@ -122,7 +123,10 @@ class Pipeline:
             for entry, resolution in zip(inputs, resolutions, strict=True)
         ]
         today = today or date.today()
-        start_dates = [entry.started or started_in_text(entry.text, today) for entry in inputs]
+        written = [(entry.started, None) if entry.started else started_in_text(entry.text, today) for entry in inputs]
+        start_dates = [when for when, _ in written]
+        entries = [replace(e, notes=e.notes + (messages.START_UNREAD_NOTE.format(written=unread),)) if unread else e
+                   for e, (_, unread) in zip(entries, written, strict=True)]
         result = check([e.text for e in inputs], conditions, self.lexicon, entries=entries, started=start_dates,
                        onset=onset)
         result.sources = {report.source: report.block() for report in reports}

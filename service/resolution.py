@@ -143,6 +143,10 @@ NOISE = frozenset(
     masticables dispersables duras blandas blister envase caja frasco marca generico cinfa normon kern
     stada ratiopharm precisa precise necesita necesite inhalaciones pulverizaciones pulverizacion
     aplicar aplicaciones
+    january february march april june july august september october november december jan feb mar apr
+    jun jul aug sep sept oct nov dec enero febrero marzo abril mayo junio julio agosto septiembre setiembre
+    octubre noviembre diciembre ene abr dic yesterday began begun pasado pasada roughly approximately
+    aproximadamente casi comenzo inicio may
     """.split()
 )
 # Words that follow a brand to name a combination ("Diovan HCT", "Claritin-D", "Tylenol #3"). When

@@ -46,7 +46,7 @@ def _ndc(value: str) -> None:
 
 
 class WhenField(fields.Field):
-    """A date in the past, written as YYYY-MM-DD or as "N days/weeks/months/years ago"."""
+    """A date in the past, as service.reasoning.timing reads it (YYYY-MM-DD, "15 Nov 2026", "3 weeks ago")."""
 
     def _deserialize(self, value: Any, attr: Any, data: Any, **kwargs: Any) -> date:
         if not isinstance(value, str):
@@ -72,7 +72,8 @@ class StructuredEntrySchema(Schema):
     ndc = fields.String(validate=_ndc, metadata={
         "description": "An NDC in any FDA format: 4-4-2, 5-3-2, 5-4-1, 11-digit 5-4-2, or a product NDC."})
     started = WhenField(load_default=None, metadata={
-        "type": "string", "description": "When it was started: YYYY-MM-DD, or \"3 weeks ago\"."})
+        "type": "string", "description": "When it was started: YYYY-MM-DD, \"15 Nov 2026\", \"3 weeks ago\" or "
+                       "\"hace 3 semanas\"."})
 
     @validates_schema
     def _something_to_read(self, data: dict[str, Any], **_: Any) -> None:
@@ -122,7 +123,8 @@ class CheckRequestSchema(Schema):
                              metadata={"description": "Set false to skip openFDA for this request."})
     onset = WhenField(load_default=None, metadata={
         "type": "string", "example": "2 weeks ago",
-        "description": "When the cramps began: YYYY-MM-DD, or \"2 weeks ago\". With start dates it weighs timing "
+        "description": "When the cramps began: YYYY-MM-DD, \"15 Nov 2026\", \"2 weeks ago\" or \"hace 2 semanas\". "
+                       "With start dates it weighs timing "
                        "in the attribution."})
     lang = fields.String(load_default=None, validate=validate.OneOf(LANGUAGES), metadata={
         "example": "es",

@@ -152,26 +152,61 @@ def test_two_kinds_in_one_entry_are_not_guessed(pipeline, text):
     ("2 months ago", TODAY - timedelta(61)), ("1 yr ago", TODAY - timedelta(365)), (" 10 days ago ", TODAY - timedelta(10)),
     ("hace 3 semanas", TODAY - timedelta(weeks=3)), ("hace un mes", TODAY - timedelta(30)),
     ("hace 5 días", TODAY - timedelta(5)), ("Hace 2 años", TODAY - timedelta(730)),
+    ("two weeks ago", TODAY - timedelta(14)), ("about 3 weeks ago", TODAY - timedelta(21)),
+    ("a couple of weeks ago", TODAY - timedelta(14)), ("hace dos meses", TODAY - timedelta(61)),
+    ("hace unos 3 meses", TODAY - timedelta(91)), ("yesterday", TODAY - timedelta(1)), ("ayer", TODAY - timedelta(1)),
+    ("Last week", TODAY - timedelta(7)), ("la semana pasada", TODAY - timedelta(7)),
+    ("el mes pasado", TODAY - timedelta(30)), ("today", TODAY),
+    ("15 Nov 2026", date(2026, 11, 15)), ("November 15th, 2026", date(2026, 11, 15)),
+    ("15-nov-2026", date(2026, 11, 15)), ("15 de noviembre de 2026", date(2026, 11, 15)),
+    ("2026/10/1", date(2026, 10, 1)), ("15/11/2026", date(2026, 11, 15)), ("11/15/2026", date(2026, 11, 15)),
+    ("10.10.2026", date(2026, 10, 10)),
 ])
 def test_dates_are_read_as_people_write_them(written, expected):
     assert parse_when(written, TODAY) == expected
 
 
-@pytest.mark.parametrize("written", ["2027-01-01", "last Tuesday", "3 fortnights ago", "", "9999 years ago"])
+@pytest.mark.parametrize("written", ["2027-01-01", "last Tuesday", "3 fortnights ago", "", "9999 years ago",
+                                     "tomorrow", "a few weeks ago", "3 weeks", "10", "31/02/2026", "x" * 61])
 def test_unreadable_or_future_dates_are_refused(written):
     with pytest.raises(WhenError):
+        parse_when(written, TODAY)
+
+
+@pytest.mark.parametrize("written, says", [
+    ("01/10/2026", "could be 1 October or 10 January"),  # never a silent guess between day and month first
+    ("Oct 2025", "give the day as well"), ("en marzo", "give the day as well"), ("may", "give the day as well"),
+])
+def test_dates_that_could_mean_two_days_are_refused_with_the_reason(written, says):
+    with pytest.raises(WhenError, match=says):
         parse_when(written, TODAY)
 
 
 @pytest.mark.parametrize("text, expected", [
     ("simvastatin 80 mg (started 3 weeks ago)", TODAY - timedelta(weeks=3)),
     ("Lasix 40mg started 2026-11-01", date(2026, 11, 1)),
-    ("Lasix 40mg", None), ("Lasix started 2030-01-01", None),
+    ("Lasix 40mg", None),
     ("simvastatina 80 mg (empezó hace 3 semanas)", TODAY - timedelta(weeks=3)),
     ("furosemida desde el 2026-10-01", date(2026, 10, 1)),
+    ("Lipitor (started last week) 40mg", TODAY - timedelta(7)),
+    ("simvastatin started on 15 Nov 2026, 80mg", date(2026, 11, 15)),
+    ("lasix started 3 weeks ago 40mg daily", TODAY - timedelta(21)),
+    ("simvastatina (desde el 15 de octubre de 2026)", date(2026, 10, 15)),
 ])
 def test_start_dates_are_read_from_entries(text, expected):
-    assert started_in_text(text, TODAY) == expected
+    assert started_in_text(text, TODAY) == (expected, None)
+
+
+@pytest.mark.parametrize("text", ["simvastatin started in March", "Lasix started 2030-01-01", "zocor since recently"])
+def test_a_start_date_that_cannot_be_used_is_said_not_ignored(pipeline, text):
+    assert started_in_text(text, TODAY)[0] is None
+    (entry,) = pipeline.check([text], today=TODAY).entries
+    assert any("start date written here" in note and "timing is not weighed" in note for note in entry.notes)
+
+
+def test_date_words_in_an_entry_are_not_read_as_medicine_words(pipeline):
+    (entry,) = pipeline.check(["simvastatin 40 mg (started on 15 Nov 2026)"], today=TODAY).entries
+    assert entry.resolution.complete and not entry.resolution.suggestions
 
 
 def test_a_start_written_in_spanish_is_read_and_leaves_the_name_whole(pipeline):
