@@ -4,6 +4,7 @@ import csv
 import io
 import threading
 import time
+from concurrent.futures import ThreadPoolExecutor
 from datetime import timedelta
 
 import pytest
@@ -199,6 +200,20 @@ def test_a_client_has_at_most_its_quota_of_unfinished_jobs(job_app):
     with job_app.app_context():  # the quota's key is a hash: the database never holds the address
         clients = set(db.session.scalars(select(BatchJob.client)))
     assert all(c.startswith("addr:") and "192.0.2" not in c for c in clients)
+
+
+def test_uploads_sent_at_the_same_moment_never_pass_the_quota(job_app):
+    """Each of eight simultaneous uploads once passed the count before any was stored: all became jobs."""
+    quota = job_app.config["BATCH_MAX_ACTIVE_JOBS"]
+    with ThreadPoolExecutor(max_workers=8) as pool:
+        answers = list(pool.map(lambda _: _upload_from(job_app, "203.0.113.9"), range(8)))
+    assert sorted({r.status_code for r in answers}) in ([202, 429], [429])
+    assert sum(r.status_code == 202 for r in answers) <= quota
+    assert all(r.get_json()["type"] == "urn:crampcheck:problem:job-quota" for r in answers if r.status_code == 429)
+    with job_app.app_context():
+        held = db.session.scalar(select(func.count()).select_from(BatchJob)
+                                 .where(BatchJob.client == jobs.client_of(None, "203.0.113.9")))
+    assert held == sum(r.status_code == 202 for r in answers)  # a refused upload is not kept
 
 
 def test_a_client_cannot_store_more_than_its_quota(make_app):

@@ -66,7 +66,9 @@ def instances(postgres_url, redis_url, tmp_path_factory):
            "HUEY_NAME": f"multi-{uuid.uuid4().hex}", "OPENFDA_ENABLED": "false", "BATCH_SYNC_MAX_ROWS": "100",
            "BATCH_CHUNK_ROWS": "400", "WEB_CONCURRENCY": "2", "GUNICORN_THREADS": "4", "LOG_LEVEL": "WARNING",
            # Both instances prepare the empty database at start, at the same moment: the lock must hold.
-           "PREPARE_ON_START": "true"}
+           "PREPARE_ON_START": "true",
+           # Four jobs from one address at once: more than the default quota, which is tested elsewhere.
+           "BATCH_MAX_ACTIVE_JOBS": "8"}
     env.pop("TEST_DATABASE_URL", None)
     bin_dir = Path(sys.executable).parent
     logs = tmp_path_factory.mktemp("instances")

@@ -131,12 +131,20 @@ def client_of(owner: Principal | None, address: str | None) -> str:
     return "addr:" + hashlib.sha256((address or "unknown").encode()).hexdigest()[:32]
 
 
-def over_quota(client: str, upload_bytes: int) -> str | None:
-    """Why a client may not start another job now (its unfinished jobs, or what it has stored), or None."""
+class QuotaExceeded(Exception):
+    """A client may not start another job now; the message says why and what to do."""
+
+
+def over_quota(client: str, upload_bytes: int, stored_job: str | None = None) -> str | None:
+    """Why a client may not start another job now (its unfinished jobs, or what it has stored), or None.
+
+    `stored_job`: the job being started is already stored (counted in what the client holds, not
+    among the others still being checked).
+    """
     config = current_app.config
     live = (BatchJob.client == client) & (BatchJob.expires_at > now())
     active = db.session.scalar(select(func.count()).select_from(BatchJob)
-                               .where(live, BatchJob.status.in_(("queued", "running"))))
+                               .where(live, BatchJob.status.in_(("queued", "running")), BatchJob.id != stored_job))
     if active >= config["BATCH_MAX_ACTIVE_JOBS"]:
         return (f"You have {active} batch jobs still being checked, the most at one time. Wait for one to "
                 f"finish (follow its Location), or delete one you no longer need, then upload again.")
@@ -156,8 +164,10 @@ def create_job(upload: bytes, total_rows: int, owner: Principal | None = None, l
                client: str | None = None) -> BatchJob:
     """Store an upload as a queued job of its owner (None: API keys are off) and queue it; texts in `language`.
 
-    `client` is whose quota it counts against (client_of).
+    `client` is whose quota it counts against (client_of); QuotaExceeded when it is over.
     """
+    if client is not None and (why := over_quota(client, len(upload))) is not None:
+        raise QuotaExceeded(why)
     config = current_app.config
     chunk_rows = config["BATCH_CHUNK_ROWS"]
     job = BatchJob(
@@ -168,6 +178,11 @@ def create_job(upload: bytes, total_rows: int, owner: Principal | None = None, l
     )
     db.session.add(job)
     db.session.commit()
+    # Uploads sent by one client at the same moment all pass the count above. Counted again once this
+    # job is stored, any over the quota is refused: the last to be counted sees every job stored before.
+    if client is not None and (why := over_quota(client, 0, stored_job=job.id)) is not None:
+        delete_job(job.id)
+        raise QuotaExceeded(why)
     services().run_job(job.id)
     metrics.JOBS.labels("queued").inc()
     audit.job("created", job.id, owner.name if owner else audit.ANONYMOUS, total_rows, "queued")

@@ -65,11 +65,11 @@ class Batch(MethodView):
                 return language_headers(answer, lang)
             # Over the immediate path's time or lookup budget: the file is checked as a job instead.
         client = jobs.client_of(current_principal(), request.remote_addr)
-        why = jobs.over_quota(client, len(upload))
-        if why is not None:
-            return problem_response(429, "Too Many Requests", why, type_=problem_type(429, "job-quota"),
+        try:
+            job = jobs.create_job(upload, total, current_principal(), lang, client)
+        except jobs.QuotaExceeded as refused:
+            return problem_response(429, "Too Many Requests", str(refused), type_=problem_type(429, "job-quota"),
                                     headers={"Retry-After": "60"})
-        job = jobs.create_job(upload, total, current_principal(), lang, client)
         return _job_body(job), 202, {"Location": url_for("batch.BatchJob", job_id=job.id)}
 
 
