@@ -93,17 +93,25 @@ def app(make_app):
     return make_app()
 
 
+def forget_jobs() -> None:
+    """Delete the jobs earlier tests left (inside an app context).
+
+    Left queued, they are waiting jobs a test's job gives way to, and unfinished jobs of the test
+    client's address that count against its quota, whatever order the tests ran in.
+    """
+    from service.batch.jobs import delete_job
+    from service.models import BatchJob
+
+    for job_id in db.session.scalars(select(BatchJob.id)).all():
+        delete_job(job_id)
+
+
 @pytest.fixture
 def job_app(make_app):
     """An app whose batches of more than 5 rows become jobs, in chunks of 7 rows, run by the test itself."""
     app = make_app(BATCH_SYNC_MAX_ROWS=5, BATCH_CHUNK_ROWS=7, BATCH_WORKER="external", BATCH_STALE_SECONDS=0)
     with app.app_context():
-        # Jobs left queued by earlier tests would be waiting jobs this test's jobs give way to.
-        from service.batch.jobs import delete_job
-        from service.models import BatchJob
-
-        for job_id in db.session.scalars(select(BatchJob.id)).all():
-            delete_job(job_id)
+        forget_jobs()
         yield app
 
 

@@ -11,6 +11,7 @@ import uuid
 from pathlib import Path
 
 import pytest
+from conftest import forget_jobs
 
 from service import create_app
 from service.extensions import db
@@ -51,6 +52,7 @@ def test_killed_worker_restarts_and_the_job_completes_with_every_row_once(redis_
     rows = 40_000
     data = "patient_id,medications\n" + "".join(f"P{n},Lasix {n % 80}mg; Lipitor; xyzzy\n" for n in range(rows))
     with app.app_context():
+        forget_jobs()
         job_id = app.test_client().post("/api/v1/batch", data=data.encode(), content_type="text/csv").get_json()["id"]
         worker = _worker(env)
         try:

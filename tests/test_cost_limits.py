@@ -11,6 +11,7 @@ import socket
 import string
 
 import pytest
+from conftest import forget_jobs
 
 from service.pipeline import Pipeline
 from service.resolution import FUZZY_WORDS_PER_CHECK, FUZZY_WORDS_PER_ENTRY, FuzzyBudget, resolve
@@ -84,6 +85,7 @@ def batch_app(make_app):
     app = make_app(BATCH_SYNC_MAX_ENTRIES=100, BATCH_SYNC_MAX_BYTES=4096, BATCH_SYNC_FUZZY_WORDS=20,
                    BATCH_MAX_ENTRIES_PER_ROW=30, BATCH_WORKER="external")
     with app.app_context():
+        forget_jobs()
         services(app).run_job = lambda _: None
         yield app
 
