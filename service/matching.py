@@ -453,7 +453,8 @@ def _advice(entries: list[EntryResult]) -> dict:
         )
         items = join("; ", (
             messages.PROFESSIONAL_ITEM.format(input=e.resolution.input, classes=join(", ", (
-                messages.PROFESSIONAL_CLASS.format(name=f.drug_class.name, tier=f.tier) for f in e.flags)))
+                messages.PROFESSIONAL_CLASS.format(name=name, tier=tier)
+                for name, tier in dict.fromkeys((f.drug_class.name, f.tier) for f in e.flags))))
             for e in flagged
         ))
         professional = messages.PROFESSIONAL_NOTE.format(items=items)

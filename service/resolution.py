@@ -146,7 +146,7 @@ NOISE = frozenset(
     january february march april june july august september october november december jan feb mar apr
     jun jul aug sep sept oct nov dec enero febrero marzo abril mayo junio julio agosto septiembre setiembre
     octubre noviembre diciembre ene abr dic yesterday began begun pasado pasada roughly approximately
-    aproximadamente casi comenzo inicio may
+    aproximadamente casi comenzo inicio may year years ano anos
     """.split()
 )
 # Words that follow a brand to name a combination ("Diovan HCT", "Claritin-D", "Tylenol #3"). When
@@ -275,6 +275,11 @@ def resolve(text: str, lexicon: Lexicon, budget: FuzzyBudget | None = None) -> R
         return Resolution(text, (), frozenset(), (), (), (TOO_LONG_NOTE.format(limit=f"{MAX_INPUT_CHARS:,}"),))
     written = _uninvert(tokenize(text))
     tokens = _clause(written)
+    # A kind of medicine is read before any name in it: "calcium channel blocker" is not calcium, nor
+    # "thyroid pill" desiccated thyroid. "pastilla para el agua" is a kind as written, "water pill for
+    # my ankles" less its reason.
+    if (kind := kind_written(written, lexicon) or kind_written(tokens, lexicon)) is not None:
+        return Resolution(text, (), frozenset(ROUTE_WORDS[t] for t in tokens if t in ROUTE_WORDS), (), (), (), kind=kind)
     routes: set[str] = set()
     # Each found name: (entry, matched text, match kind, inside [brackets], after "in", next token)
     found: list[tuple[NameEntry, str, str, bool, bool, str]] = []
@@ -353,9 +358,6 @@ def resolve(text: str, lexicon: Lexicon, budget: FuzzyBudget | None = None) -> R
             markers.append((found[-1][1], token, depth > 0))
         i += 1
     close_span("")
-    # "pastilla para el agua" is a kind as written; "water pill for my ankles" less its reason.
-    if not found and (kind := kind_written(written, lexicon) or kind_written(tokens, lexicon)) is not None:
-        return Resolution(text, (), frozenset(routes), (), (), (), kind=kind)
     if plus_after > last_content:  # "Sudafed PE Pressure + Pain": the partner after "+" was not read
         markers.append((found[-1][1], "+", depth > 0))
     # A [bracketed] brand only stands in for the clinical drug it follows when that names nothing.

@@ -78,6 +78,16 @@ def test_quinine_gets_the_fda_warning_and_is_never_suggested(lexicon):
     assert check(["Lasix"], [], lexicon).warnings == []
 
 
+@pytest.mark.parametrize("text", ["tonic water", "agua tónica para los calambres", "quinina 300 mg"])
+def test_quinine_however_written_gets_the_warning(text, lexicon):
+    assert [w.code for w in check([text], [], lexicon).warnings] == ["quinine-for-cramps"]
+
+
+def test_a_medicine_in_two_classes_of_one_name_is_named_once_in_the_professional_note(lexicon):
+    note = check(["Adderall 20 mg"], [], lexicon).advice["professional"]
+    assert note.count("Stimulants and decongestants") == 1
+
+
 def test_every_result_advises_talking_to_the_prescriber_and_never_to_stop(lexicon):
     for meds in (["Lasix"], ["Tylenol"], ["xyzzy"], ["Lasix", "Lipitor", "xyzzy"]):
         result = check(meds, [], lexicon)
@@ -97,7 +107,8 @@ def test_conditions_match_by_synonym_and_unknown_ones_are_listed(lexicon):
 @pytest.mark.parametrize(
     ("text", "condition"),
     [("Stage 3 CKD", "kidney-disease"), ("type II diabetes", "diabetes"), ("on haemodialysis 3x/week", "kidney-disease"),
-     ("hypothyroidism (treated)", "thyroid-disease"), ("28 weeks pregnant", "pregnancy")],
+     ("hypothyroidism (treated)", "thyroid-disease"), ("28 weeks pregnant", "pregnancy"),
+     ("elderly", "older-age"), ("older adult, lives alone", "older-age"), ("over 65", "older-age")],
 )
 def test_conditions_are_found_inside_longer_descriptions(text, condition, lexicon):
     assert [c.id for c in check(["Lasix"], [text], lexicon).conditions] == [condition]

@@ -115,6 +115,16 @@ def test_a_statin_started_long_before_onset_says_it_counts_against(pipeline):
     ("pastilla para el colesterol", "cholesterol-medicines", "unresolved"),
     ("inhalador para el asma", "inhalers", "unresolved"),
     ("anticoagulante", "blood-thinners", "unresolved"),
+    # Class names, which hold the name of another substance ("calcium", "potassium", "thyroid")
+    ("calcium channel blocker", "calcium-channel-blockers", "unresolved"),
+    ("potassium sparing diuretic", "potassium-sparing-diuretics", "flagged"),
+    ("thyroid pill", "thyroid-medicines", "unresolved"),
+    ("loop diuretic", "loop-diuretics", "flagged"),
+    ("a thiazide", "thiazide-diuretics", "flagged"),
+    ("PPI", "proton-pump-inhibitors", "flagged"),
+    ("my ARB", "angiotensin-receptor-blockers", "flagged"),
+    ("beta blocker", "beta-blockers", "unresolved"),
+    ("ACE inhibitor", "ace-inhibitors", "unresolved"),
 ])
 def test_class_words_resolve_to_their_kind_never_to_another_drug(pipeline, text, kind, status):
     (entry,) = pipeline.check([text]).entries
@@ -235,6 +245,12 @@ def test_checks_name_what_suggests_them(pipeline):
     assert {"kind": "medicine", "index": 0, "input": EXAMPLE[0]} in ck["suggested_by"]
     assert any(s["kind"] == "combination" and s["id"] == "statin-strong-cyp3a4-inhibitor" for s in ck["suggested_by"])
     assert pipeline.check(["paracetamol"]).reasoning.checks == []  # nothing flagged, nothing to check
+
+
+def test_age_given_as_a_condition_makes_getting_older_relevant(pipeline):
+    causes = {c["id"]: c for c in pipeline.check(["paracetamol"], ["elderly"]).reasoning.other_causes}
+    assert causes["age"]["relevant"]
+    assert not {c["id"]: c for c in pipeline.check(["paracetamol"]).reasoning.other_causes}["age"]["relevant"]
 
 
 def test_other_causes_put_what_the_list_points_to_first(pipeline):

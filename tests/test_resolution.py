@@ -424,6 +424,10 @@ def test_ordinary_spanish_words_never_become_a_drug(lexicon):
     ("Simvastatina Normon 20 mg comprimidos recubiertos con película EFG", {"simvastatin"}),
     ("Omeprazol Cinfa 20 mg cápsulas duras gastrorresistentes EFG", {"omeprazole"}),
     ("Ventolin inhalador 2 inhalaciones si precisa", {"albuterol"}),
+    ("metformin (started 2 years ago)", {"metformin"}),
+    ("lisinopril started 1 year ago", {"lisinopril"}),
+    ("hierro sacarosa 200 mg IV", {"iron sucrose"}),  # once read as sucrose, with "hierro" unknown
+    ("Venofer (hierro sacarosa)", {"iron sucrose"}),
 ])
 def test_words_around_a_name_are_read_as_words_not_as_other_drugs(text, expected, lexicon):
     """Possessives, articles and Spanish directions around a name: no unknown word, no look-alike."""
