@@ -131,8 +131,11 @@ ATTRIBUTION_TIER = {"strong": ATTRIBUTION_STRONG, "moderate": ATTRIBUTION_MODERA
 ATTRIBUTION_EFFECT = "Size of the association ({measure}): {figure}."
 ATTRIBUTION_NO_EFFECT = "No size of the association is published for it in our sources."
 ATTRIBUTION_SOURCES = "Named by {count} {sources}."
-ATTRIBUTION_HIGH_DOSE = "The dose written, {ingredient} {dose} mg, is above {limit} mg: {why}."
+ATTRIBUTION_HIGH_DOSE = "The dose written, {ingredient} {dose} mg a day, is above {limit} mg: {why}."
 ATTRIBUTION_DOSE_UNSTATED = "No dose was written; the risk is higher above {limit} mg of {ingredient}."
+ATTRIBUTION_DOSE_UNREAD = (
+    "The dose of {ingredient} written could not be read for sure; the risk is higher above {limit} mg a day."
+)
 ATTRIBUTION_AMPLIFIER = "It is on the list with {other}, a combination that raises the risk of {effect} ({tier} evidence)."
 ATTRIBUTION_NO_START = "No start date was given, so timing was not weighed."
 ATTRIBUTION_AFTER_ONSET = (
@@ -201,8 +204,11 @@ PROFESSIONAL_ITEM = "{input} ({classes})"
 PROFESSIONAL_CLASS = "{name}, {tier} evidence"
 
 # Combinations (service/amplifiers.py)
-AMPLIFIER_DOSE_ABOVE = "{ingredient} {dose} mg is above the {limit} mg limit for this combination."
+AMPLIFIER_DOSE_ABOVE = "{ingredient} {dose} mg a day is above the {limit} mg limit for this combination."
 AMPLIFIER_DOSE_UNSTATED = "Counts when the {ingredient} dose is above {limit} mg a day; the list does not say the dose."
+AMPLIFIER_DOSE_UNREAD = (
+    "Counts when the {ingredient} dose is above {limit} mg a day; the dose written could not be read for sure."
+)
 
 # openFDA: a drug outside the seed whose FDA class matches a seeded class
 OPENFDA_CLASS_NOTE = (

@@ -2,12 +2,16 @@
 
 import pytest
 
-from service.amplifiers import stated_dose_mg
+from service.doses import daily_dose
 from service.matching import check
 
 
 def _found(medications, lexicon):
     return {a.amplifier.id: a for a in check(medications, [], lexicon).amplifiers}
+
+
+def _pairs(medications, lexicon):
+    return {(a.amplifier.id, *a.medicines) for a in check(medications, [], lexicon).amplifiers}
 
 
 def _example(side, lexicon):
@@ -72,12 +76,69 @@ def test_an_unstated_dose_is_reported_with_the_limit(lexicon):
     assert [m["index"] for m in amplifier["medicines"]] == [0, 1]
 
 
-@pytest.mark.parametrize("text, dose", [
-    ("simvastatin 80 mg", 80), ("Zocor 40MG tablet", 40), ("simva 20 MG Oral Tablet", 20), ("colchicine 0.6mg", 0.6),
-    ("simvastatin", None), ("Vytorin 10/40", None), ("simvastatin 20 mg or 40 mg", None),
+@pytest.mark.parametrize("text, ingredients, ingredient, names, dose", [
+    ("simvastatin 80 mg", ["simvastatin"], "simvastatin", ["simvastatin"], 80),
+    ("Zocor 40MG tablet", ["simvastatin"], "simvastatin", ["zocor"], 40),
+    ("simva 20 MG Oral Tablet", ["simvastatin"], "simvastatin", ["simva"], 20),
+    ("colchicine 0.6mg", ["colchicine"], "colchicine", ["colchicine"], 0.6),
+    ("Zocor 80", ["simvastatin"], "simvastatin", ["zocor"], 80),  # a bare strength right after the name
+    ("simvastatin 0.08 g", ["simvastatin"], "simvastatin", ["simvastatin"], 80),
+    ("simvastatin 20 mg twice daily", ["simvastatin"], "simvastatin", ["simvastatin"], 40),
+    ("simvastatin 40mg bd", ["simvastatin"], "simvastatin", ["simvastatin"], 80),
+    ("simvastatin 20 mg x2", ["simvastatin"], "simvastatin", ["simvastatin"], 40),
+    ("simvastatin 20mg, 2 tablets at night", ["simvastatin"], "simvastatin", ["simvastatin"], 40),
+    ("simvastatin 80 mg 1/2 tab", ["simvastatin"], "simvastatin", ["simvastatin"], 40),
+    ("Vytorin 10/80", ["ezetimibe", "simvastatin"], "simvastatin", ["vytorin", "vytorin"], 80),
+    ("Advicor 500/20", ["niacin", "lovastatin"], "lovastatin", ["advicor", "advicor"], 20),
+    ("simvastatin/ezetimibe 80/10", ["simvastatin", "ezetimibe"], "simvastatin", ["simvastatin", "ezetimibe"], 80),
+    ("amlodipine/atorvastatin 5 mg/40 mg", ["amlodipine", "atorvastatin"], "atorvastatin",
+     ["amlodipine", "atorvastatin"], 40),
+    ("ezetimibe 10 mg / simvastatin 40", ["ezetimibe", "simvastatin"], "simvastatin", ["ezetimibe", "simvastatin"], 40),
 ])
-def test_the_stated_dose_is_read_only_when_unambiguous(text, dose):
-    assert stated_dose_mg(text) == dose
+def test_the_daily_dose_of_each_ingredient_is_read_as_written(text, ingredients, ingredient, names, dose):
+    assert daily_dose(text, ingredients, ingredient, names).mg == dose
+
+
+@pytest.mark.parametrize("text, ingredients, names, written", [
+    ("simvastatin", ["simvastatin"], ["simvastatin"], False),
+    ("simvastatin 20 mg or 40 mg", ["simvastatin"], ["simvastatin"], True),
+    ("Vytorin 10/40/5", ["ezetimibe", "simvastatin"], ["vytorin", "vytorin"], True),  # three parts, two ingredients
+    ("Vytorin 40 mg", ["ezetimibe", "simvastatin"], ["vytorin", "vytorin"], True),  # whose 40 mg?
+    ("Zocor 1 daily", ["simvastatin"], ["zocor"], True),  # a count, not milligrams
+])
+def test_a_dose_that_cannot_be_told_for_sure_is_not_read(text, ingredients, names, written):
+    dose = daily_dose(text, ingredients, "simvastatin", names)
+    assert dose.mg is None and dose.written is written
+
+
+def test_every_pair_on_the_list_is_a_combination_not_only_the_first(lexicon):
+    assert _pairs(["Lipitor 40", "simvastatin 40", "clarithromycin"], lexicon) >= {
+        ("statin-strong-cyp3a4-inhibitor", "atorvastatin", "clarithromycin"),
+        ("statin-strong-cyp3a4-inhibitor", "simvastatin", "clarithromycin")}
+    assert _pairs(["Lasix 40 mg", "HCTZ 25 mg", "metolazone 2.5 mg"], lexicon) >= {
+        ("loop-and-thiazide", "furosemide", "hydrochlorothiazide"), ("loop-and-thiazide", "furosemide", "metolazone")}
+    assert {("loop-and-thiazide", "furosemide", "hydrochlorothiazide"), ("loop-and-thiazide", "bumetanide",
+            "hydrochlorothiazide")} <= _pairs(["Lasix", "Bumex", "HCTZ"], lexicon)
+
+
+def test_entries_in_the_same_combination_share_its_rank(lexicon):
+    for medications in (["Lasix", "Bumex", "HCTZ"], ["Lasix 40 mg", "Lasix 40 mg", "HCTZ"]):
+        ranks = {item.index: item.rank for item in check(medications, [], lexicon).reasoning.attribution}
+        assert ranks[0] == ranks[1], (medications, ranks)
+
+
+@pytest.mark.parametrize("statin", ["ezetimibe 10 mg / simvastatin 40", "simvastatin 20 mg x2", "Vytorin 10/80",
+                                    "simvastatin 10 mg, 4 tablets daily", "Zocor 80"])
+def test_a_dose_limit_counts_the_daily_dose_of_the_statin_itself(lexicon, statin):
+    found = _found([statin, "amlodipine 5 mg"], lexicon)
+    amplifier = found["simvastatin-above-20mg-amiodarone-amlodipine-ranolazine"]
+    assert "mg a day is above the 20 mg limit" in amplifier.json(check([statin, "amlodipine"], [], lexicon).entries)["dose_note"]
+
+
+def test_a_written_dose_is_never_called_unwritten(lexicon):
+    result = check(["Vytorin 10/80"], [], lexicon)
+    (item,) = result.reasoning.attribution
+    assert item.factors["dose_above_limit"] and not any("No dose was written" in r for r in item.reasons)
 
 
 def test_amplifier_wording_keeps_the_safety_rules(lexicon):

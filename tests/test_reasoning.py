@@ -32,7 +32,7 @@ def test_the_issue_example_puts_the_statin_first_for_stated_reasons(pipeline):
     ranks, result = _ranks(pipeline, EXAMPLE, "2 weeks ago")
     assert ranks[0] == (1, EXAMPLE[0]) and all(rank > 1 for rank, _ in ranks[1:])
     reasons = " ".join(result.reasoning.attribution[0].reasons)
-    assert "simvastatin 80 mg, is above 40 mg" in reasons  # the dose
+    assert "simvastatin 80 mg a day, is above 40 mg" in reasons  # the dose
     assert "with clarithromycin" in reasons  # the combination
     assert "started 7 days before the cramps began" in reasons and "supports it" in reasons  # the timing
     assert "Night-time cramps" in reasons  # what counts against a statin is said

@@ -192,7 +192,7 @@ def cards(result: CheckResult, focus: set[int], page_url: str) -> list[dict[str,
     link = [{"label": "Open this list in CrampCheck", "url": f"{page_url}#list={quote(listed, safe='')}",
              "type": "absolute"}]
     out = []
-    in_combination = {i for a in result.amplifiers for i in (a.first[0], a.second[0])}
+    in_combination = {i for a in result.amplifiers for i in range(len(result.entries)) if a.involves(i)}
     for index in sorted(focus):
         entry = result.entries[index]
         if entry.status != "flagged":
@@ -206,7 +206,7 @@ def cards(result: CheckResult, focus: set[int], page_url: str) -> list[dict[str,
             "source": source, "links": link,
         })
     for found in result.amplifiers:
-        if not focus & {found.first[0], found.second[0]}:
+        if not any(found.involves(i) for i in focus):
             continue
         first, second = found.medicines
         data = found.json(result.entries)

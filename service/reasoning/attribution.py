@@ -22,7 +22,7 @@ from datetime import date
 from typing import TYPE_CHECKING, Any
 
 from .. import messages
-from ..amplifiers import FoundAmplifier, stated_dose_mg
+from ..amplifiers import FoundAmplifier, entry_dose
 from .rules import TIERS, ClassWeighting, Rules
 from .timing import describe_weeks, weeks_between
 
@@ -109,25 +109,26 @@ def _weigh(index: int, entry: EntryResult, started: date | None, amplifiers: Seq
         count=len(sources), sources="source" if len(sources) == 1 else "independent sources"))
 
     dose_above = False
-    dose = stated_dose_mg(entry.resolution.input)
     for weighting in weightings:
         for ingredient in entry.resolution.ingredients:
             high = weighting.high_doses.get(ingredient.name)
             if high is None:
                 continue
-            if dose is not None and dose > high.mg:
+            dose = entry_dose(entry, ingredient.name)
+            if dose.mg is not None and dose.mg > high.mg:
                 dose_above = True
                 reasons.append(messages.ATTRIBUTION_HIGH_DOSE.format(
-                    ingredient=ingredient.name, dose=f"{dose:g}", limit=f"{high.mg:g}", why=high.why))
+                    ingredient=ingredient.name, dose=f"{dose.mg:g}", limit=f"{high.mg:g}", why=high.why))
                 references.update((r.id, r) for r in high.references)
-            elif dose is None:
-                reasons.append(messages.ATTRIBUTION_DOSE_UNSTATED.format(ingredient=ingredient.name,
-                                                                        limit=f"{high.mg:g}"))
+            elif dose.mg is None:
+                unread = messages.ATTRIBUTION_DOSE_UNREAD if dose.written else messages.ATTRIBUTION_DOSE_UNSTATED
+                reasons.append(unread.format(ingredient=ingredient.name, limit=f"{high.mg:g}"))
     level += dose_above
 
-    combined = [a for a in amplifiers if index in (a.first[0], a.second[0])]
+    combined = [a for a in amplifiers if a.involves(index)]
+    names = {i.name for i in entry.resolution.ingredients}
     for found in combined:
-        other = found.second if found.first[0] == index else found.first
+        other = found.second if found.first[1] in names else found.first
         reasons.append(messages.ATTRIBUTION_AMPLIFIER.format(
             other=other[1], effect=EFFECT_WORDS.get(found.amplifier.effect, found.amplifier.effect),
             tier=found.amplifier.tier))
