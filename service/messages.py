@@ -130,6 +130,10 @@ ATTRIBUTION_WEAK = "Weak evidence: named only in secondary lists or case reports
 ATTRIBUTION_TIER = {"strong": ATTRIBUTION_STRONG, "moderate": ATTRIBUTION_MODERATE, "weak": ATTRIBUTION_WEAK}
 ATTRIBUTION_EFFECT = "Size of the association ({measure}): {figure}."
 ATTRIBUTION_NO_EFFECT = "No size of the association is published for it in our sources."
+ATTRIBUTION_EFFECT_EXTRAPOLATED = (
+    "Its class's published size of the association ({measure}: {figure}) was measured on other medicines "
+    "of the class; it is included by extrapolation, so the figure is not counted for it."
+)
 ATTRIBUTION_SOURCES = "Named by {count} {sources}."
 ATTRIBUTION_HIGH_DOSE = "The dose written, {ingredient} {dose} mg a day, is above {limit} mg: {why}."
 ATTRIBUTION_DOSE_UNSTATED = "No dose was written; the risk is higher above {limit} mg of {ingredient}."
@@ -138,6 +142,11 @@ ATTRIBUTION_DOSE_UNREAD = (
 )
 ATTRIBUTION_AMPLIFIER = "It is on the list with {other}, a combination that raises the risk of {effect} ({tier} evidence)."
 ATTRIBUTION_NO_START = "No start date was given, so timing was not weighed."
+ATTRIBUTION_PARTNER_START = (
+    "{other}, which raises its risk of muscle problems, was started {before} before the cramps began, "
+    "within {window}: starting an interacting medicine counts like starting this one, so that supports "
+    "it. {note}"
+)
 ATTRIBUTION_AFTER_ONSET = (
     "It was started {after} after the cramps began, so it is unlikely to explain how they began; it is "
     "placed below the medicines started before."

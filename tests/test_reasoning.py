@@ -10,6 +10,7 @@ from datetime import date, timedelta
 import pytest
 
 from service import messages
+from service.entries import MedicationEntry
 from service.pipeline import Pipeline
 from service.reasoning.timing import WhenError, parse_when, started_in_text
 
@@ -82,6 +83,30 @@ def test_every_place_is_explained_in_words(pipeline):
     for item in result.reasoning.attribution:
         assert item.reasons[0] == messages.ATTRIBUTION_TIER[item.evidence_tier]
         assert item.references
+
+
+def test_an_interacting_medicine_started_recently_dates_a_long_taken_statin_from_then(pipeline):
+    medications = [MedicationEntry("simvastatin 40 mg", started=TODAY - timedelta(days=730)),
+                   MedicationEntry("clarithromycin 500 mg bid", started=TODAY - timedelta(days=7))]
+    result = pipeline.check(medications, onset=TODAY - timedelta(days=3), today=TODAY)
+    (statin,) = [i for i in result.reasoning.attribution if i.input.startswith("simvastatin")]
+    assert statin.factors["timing"] == "supports"
+    assert any("clarithromycin 500 mg bid" in r and "interacting medicine" in r for r in statin.reasons)
+    # Without the new partner, two years counts against the statin.
+    alone = pipeline.check(medications[:1], onset=TODAY - timedelta(days=3), today=TODAY)
+    assert alone.reasoning.attribution[0].factors["timing"] == "against"
+
+
+@pytest.mark.parametrize("extrapolated, measured", [
+    ("amlodipine 5 mg", "nifedipine 30 mg"), ("Livalo 2 mg", "simvastatin 20 mg"), ("Breo Ellipta", "salmeterol"),
+    ("galantamine 8 mg", "donepezil 10 mg"),
+])
+def test_a_class_figure_counts_only_for_members_it_was_measured_on(pipeline, extrapolated, measured):
+    (item,) = pipeline.check([extrapolated]).reasoning.attribution
+    assert item.factors["quantified_effect"] is None
+    assert any("included by extrapolation" in r for r in item.reasons)
+    (item,) = pipeline.check([measured]).reasoning.attribution
+    assert item.factors["quantified_effect"] is not None
 
 
 def test_a_statin_started_long_before_onset_says_it_counts_against(pipeline):

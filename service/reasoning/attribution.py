@@ -58,7 +58,9 @@ class Attributed:
 def attribute(entries: Sequence[EntryResult], started: Sequence[date | None], amplifiers: Sequence[FoundAmplifier],
               rules: Rules, onset: date | None = None) -> list[Attributed]:
     """The flagged entries, most plausible first, with equal ranks where the evidence is equal."""
-    items = [_weigh(index, entry, started[index] if index < len(started) else None, amplifiers, rules, onset)
+    starts = [started[index] if index < len(started) else None for index in range(len(entries))]
+    items = [_weigh(index, entry, starts[index], amplifiers, rules, onset,
+                    _partner_start(index, entries, starts, amplifiers, onset))
              for index, entry in enumerate(entries) if entry.status == "flagged"]
     items.sort(key=lambda item: (item.key, item.index))
     ranked: list[Attributed] = []
@@ -82,13 +84,36 @@ def _with_ties(item: Attributed, ranked: list[Attributed]) -> Attributed:
                       (*item.reasons, reason), item.references, item.key)
 
 
+def _partner_start(index: int, entries: Sequence[EntryResult], starts: Sequence[date | None],
+                   amplifiers: Sequence[FoundAmplifier], onset: date | None) -> tuple[date, str] | None:
+    """The latest start, before the cramps began, of a medicine that raises this one's muscle risk.
+
+    Statin muscle symptoms usually begin within weeks of starting a statin, raising its dose or
+    starting an interacting medicine: a clarithromycin started last week dates a statin's risk from
+    then, however long the statin has been taken.
+    """
+    if onset is None:
+        return None
+    names = {i.name for i in entries[index].resolution.ingredients}
+    found = []
+    for amplifier in amplifiers:
+        if amplifier.amplifier.effect != "muscle" or amplifier.first[1] not in names or not amplifier.involves(index):
+            continue
+        for other in range(len(entries)):
+            when = starts[other]
+            if (other != index and when is not None and when <= onset and amplifier.involves(other)
+                    and amplifier.second[1] in {i.name for i in entries[other].resolution.ingredients}):
+                found.append((when, entries[other].resolution.input))
+    return max(found, default=None)
+
+
 def _weightings(entry: EntryResult, rules: Rules) -> list[ClassWeighting]:
     ids = dict.fromkeys(flag.drug_class.id for flag in entry.flags)
     return [rules.weightings[i] for i in ids if i in rules.weightings]
 
 
 def _weigh(index: int, entry: EntryResult, started: date | None, amplifiers: Sequence[FoundAmplifier],
-           rules: Rules, onset: date | None) -> Attributed:
+           rules: Rules, onset: date | None, partner: tuple[date, str] | None = None) -> Attributed:
     flags = entry.flags
     tier = min((flag.tier for flag in flags), key=TIERS.index)
     weightings = _weightings(entry, rules)
@@ -96,12 +121,19 @@ def _weigh(index: int, entry: EntryResult, started: date | None, amplifiers: Seq
     references: dict[str, Reference] = {}
     level = TIER_POINTS[tier]
 
-    effects = [w.effect for w in weightings if w.effect is not None]
+    # A class's figure was measured on the members graded at the class's tier; a member graded lower
+    # was added by extrapolation (amlodipine from nifedipine, pitavastatin after the study years), so
+    # the figure is said to be the class's and does not count for it.
+    measured = {f.drug_class.id for f in flags if f.tier == f.drug_class.tier}
+    effects = [w.effect for w in weightings if w.effect is not None and w.class_id in measured]
+    extrapolated = [w.effect for w in weightings if w.effect is not None and w.class_id not in measured]
     quantified = next((e for e in effects if e.excludes_no_effect), None)
     for effect in effects:
         reasons.append(messages.ATTRIBUTION_EFFECT.format(measure=effect.measure, figure=effect.figure))
         references.update((r.id, r) for r in effect.references)
-    if not effects:
+    for effect in extrapolated:
+        reasons.append(messages.ATTRIBUTION_EFFECT_EXTRAPOLATED.format(measure=effect.measure, figure=effect.figure))
+    if not effects and not extrapolated:
         reasons.append(messages.ATTRIBUTION_NO_EFFECT)
 
     sources = {r.id for flag in flags for r in flag.references}
@@ -135,7 +167,17 @@ def _weigh(index: int, entry: EntryResult, started: date | None, amplifiers: Seq
         references.update((r.id, r) for r in found.amplifier.references)
     level += bool(combined)
 
-    timing, after_onset, delta = _timing(started, onset, weightings, reasons, references)
+    window = next((w.timing for w in weightings if w.timing is not None and w.timing.supports_within_weeks), None)
+    if (partner is not None and onset is not None and window is not None and not (started and started > onset)
+            and weeks_between(partner[0], onset) <= window.supports_within_weeks):
+        # A newly started interacting medicine dates the risk from its start, whenever this one began.
+        reasons.append(messages.ATTRIBUTION_PARTNER_START.format(
+            other=partner[1], before=describe_weeks(weeks_between(partner[0], onset)),
+            window=describe_weeks(window.supports_within_weeks), note=window.note or ""))
+        references.update((r.id, r) for r in window.references)
+        timing, after_onset, delta = "supports", False, 1
+    else:
+        timing, after_onset, delta = _timing(started, onset, weightings, reasons, references)
     level += delta
 
     for weighting in weightings:
