@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Iterable, Mapping, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import date
 from functools import cached_property
 from typing import TYPE_CHECKING, Any
@@ -423,7 +423,7 @@ def check(medications: Sequence[str], conditions: Sequence[str], lexicon: Lexico
         if resolutions is None:
             resolutions = [resolve(text, lexicon) for text in medications]
         entries = [assess(resolution, lexicon, evidence) for resolution in resolutions]
-    entries = list(entries)
+    entries = _with_duplicate_notes(list(entries))
     matched, unmatched = match_conditions(conditions, lexicon)
     tally = Tally()
     for entry in entries:
@@ -434,6 +434,26 @@ def check(medications: Sequence[str], conditions: Sequence[str], lexicon: Lexico
     result.summary = tally.summary()
     result.advice = _advice(entries)
     return result
+
+
+def _with_duplicate_notes(entries: list[EntryResult]) -> list[EntryResult]:
+    """Entries that hold an ingredient an earlier entry holds say so ("Zocor 40 mg" after "simvastatin")."""
+    first: dict[str, int] = {}
+    noted = []
+    for index, entry in enumerate(entries):
+        earlier = {}
+        for ingredient in entry.resolution.ingredients:
+            if ingredient.match == "fuzzy" and entry.status == "unresolved":
+                continue
+            if ingredient.name in first:
+                earlier.setdefault(first[ingredient.name], []).append(ingredient.name)
+            else:
+                first[ingredient.name] = index
+        notes = tuple(messages.DUPLICATE_NOTE.format(ingredients=", ".join(names), number=at + 1,
+                                                     input=entries[at].resolution.input)
+                      for at, names in earlier.items())
+        noted.append(replace(entry, notes=entry.notes + notes) if notes else entry)
+    return noted
 
 
 def list_warnings(codes: Iterable[str], lexicon: Lexicon) -> list[Warning]:

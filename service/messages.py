@@ -80,6 +80,9 @@ ROUTE_EXCLUDED_NOTE = (
     "not one of them (or was not stated)."
 )
 NO_NAME_NOTE = "No medicine name was found in this entry."
+DUPLICATE_NOTE = (
+    "Medicine {number} of this list ({input}) also holds {ingredients}: the same medicine may be listed twice."
+)
 KIND_FLAGGED_NOTE = (
     "This names a kind of medicine, {kind}, not the medicine itself. Medicines of this kind are associated "
     "with muscle cramps ({tier} evidence for the kind). Please add the medicine's name so that it, its "
@@ -142,6 +145,7 @@ ATTRIBUTION_DOSE_UNREAD = (
 )
 ATTRIBUTION_AMPLIFIER = "It is on the list with {other}, a combination that raises the risk of {effect} ({tier} evidence)."
 ATTRIBUTION_NO_START = "No start date was given, so timing was not weighed."
+ATTRIBUTION_TIMING_UNWEIGHED = "When it was started would matter: {note}"
 ATTRIBUTION_PARTNER_START = (
     "{other}, which raises its risk of muscle problems, was started {before} before the cramps began, "
     "within {window}: starting an interacting medicine counts like starting this one, so that supports "

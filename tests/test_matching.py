@@ -118,3 +118,11 @@ def test_conditions_are_found_inside_longer_descriptions(text, condition, lexico
 def test_negated_or_unknown_conditions_are_not_matched(text, lexicon):
     result = check(["Lasix"], [text], lexicon)
     assert result.conditions == [] and result.unmatched_conditions == [text]
+
+
+def test_the_same_medicine_written_twice_is_pointed_out(lexicon):
+    entries = check(["simvastatin 40 mg", "Lasix", "Zocor 40 mg", "furosemide 20mg"], [], lexicon).entries
+    assert not any("listed twice" in n for n in entries[0].notes + entries[1].notes)
+    assert any("Medicine 1 of this list (simvastatin 40 mg) also holds simvastatin" in n for n in entries[2].notes)
+    assert any("Medicine 2 of this list (Lasix) also holds furosemide" in n for n in entries[3].notes)
+

@@ -109,6 +109,17 @@ def test_a_class_figure_counts_only_for_members_it_was_measured_on(pipeline, ext
     assert item.factors["quantified_effect"] is not None
 
 
+def test_a_statin_without_a_start_date_still_says_what_late_onset_would_mean(pipeline):
+    (item,) = pipeline.check(["atorvastatin 20 mg"]).reasoning.attribution
+    assert any("When it was started would matter" in r and "12 weeks" in r for r in item.reasons)
+
+
+def test_denosumab_is_flagged_from_its_leaflet_and_suggests_a_calcium_check(pipeline):
+    result = pipeline.check(["Prolia 60 mg every 6 months"], ["dialysis"])
+    assert result.entries[0].status == "flagged"
+    assert "calcium" in {c["id"] for c in result.reasoning.checks}
+
+
 def test_a_statin_started_long_before_onset_says_it_counts_against(pipeline):
     _, result = _ranks(pipeline, ["rosuvastatin 10 mg (started 2 years ago)"], "3 days ago")
     (item,) = result.reasoning.attribution

@@ -206,6 +206,11 @@ def _timing(started: date | None, onset: date | None, weightings: list[ClassWeig
     if onset is None or started is None:
         if onset is not None:
             reasons.append(messages.ATTRIBUTION_NO_START)
+        # What timing would say, for the classes where late onset counts against (statins).
+        against = next((w.timing for w in weightings if w.timing is not None and w.timing.against_after_weeks), None)
+        if against is not None and against.note:
+            reasons.append(messages.ATTRIBUTION_TIMING_UNWEIGHED.format(note=against.note))
+            references.update((r.id, r) for r in against.references)
         return ("not_given", False, 0)
     if started > onset:
         reasons.append(messages.ATTRIBUTION_AFTER_ONSET.format(after=describe_weeks(weeks_between(onset, started))))
