@@ -77,9 +77,23 @@ def init_app(app: Flask) -> None:
 
     @app.errorhandler(Exception)
     def handle_unexpected(error: Exception) -> Response:
+        if _is_broken_body(error):
+            return problem(400, "Bad Request", "The request body is malformed or ended early (broken chunked "
+                                               "framing). Send it again, whole.", headers={"Connection": "close"})
         # Log the type and where it happened, never the message: it may quote a medication list.
         where = "".join(traceback.format_tb(error.__traceback__))
         log.error("unhandled %s\n%s", type(error).__name__, where)
         if app.debug or app.testing and app.config.get("PROPAGATE_EXCEPTIONS"):
             raise error
         return from_http_exception(InternalServerError("The server could not finish the request."))
+
+
+def _is_broken_body(error: Exception) -> bool:
+    """gunicorn's body reader refusing a body mid-read (a chunk without its terminator, a bad chunk
+    size, the client closing early): the client's fault, where the event-loop reader did not see it."""
+    try:
+        from gunicorn.http.errors import ChunkMissingTerminator, InvalidChunkSize, NoMoreData
+    except ImportError:  # pragma: no cover - gunicorn is a dependency; other servers raise werkzeug's errors
+        return False
+    return isinstance(error, (ChunkMissingTerminator, InvalidChunkSize, NoMoreData))
+

@@ -96,6 +96,7 @@ class RequestReader:
         self.wants_continue = False
         self.started = False
         self.over_limit = False  # handed over before its body, which the application refuses
+        self.malformed = False  # the head was read but the body's framing is broken: refused here
         self._body_bytes = 0
 
     def feed(self, data: bytes, now: float) -> bool:
@@ -126,6 +127,9 @@ class RequestReader:
                 else:  # EndOfMessage, or PAUSED after it
                     return True
         except h11.RemoteProtocolError:
+            # A bad head goes to gunicorn's parser, which answers it (400, 414, 431, ...); a bad body
+            # (broken chunk framing) is refused in the event loop, without holding a thread.
+            self.malformed = self.head_read
             return True
 
 
@@ -232,8 +236,8 @@ class BufferingThreadWorker(ThreadWorker):
         if not data:
             self._drop(conn)
             return
-        if self._take(conn, self._reading[conn], data):
-            self.poller.unregister(conn.sock)
+        if self._take(conn, self._reading[conn], data) and conn.sock.fileno() >= 0:
+            self.poller.unregister(conn.sock)  # handed to a thread (a refused one is closed already)
 
     def _take(self, conn: TConn, reader: RequestReader, data: bytes) -> bool:
         """Feed the reader; hand the request to a thread once it is ready. True when handed over."""
@@ -246,6 +250,10 @@ class BufferingThreadWorker(ThreadWorker):
                 pass
         if not ready:
             return False
+        if reader.malformed:
+            self._drop(conn, refusal(400, "Bad Request", "The request body is malformed: its chunked framing is "
+                                                          "broken. Send it again, whole."))
+            return True
         del self._reading[conn]
         conn.close_after = reader.over_limit  # the rest of that body is never read: no next request
         conn.parser = RequestParser(self.cfg, _Source(reader.data, conn.sock), conn.client)

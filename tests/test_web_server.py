@@ -108,6 +108,38 @@ def test_the_web_servers_own_refusals_are_problem_documents_with_the_security_he
     assert b"aaaa" not in body  # the request line is not echoed
 
 
+_CHUNKED = (b"POST %s HTTP/1.1\r\nHost: x\r\nContent-Type: %s\r\nTransfer-Encoding: chunked\r\n"
+            b"Connection: close\r\n\r\n")
+
+
+@pytest.mark.parametrize("path, content_type, body", [
+    (b"/api/v1/check", b"application/json", b"5\r\npatieX0\r\n\r\n"),  # a chunk without its terminator
+    (b"/api/v1/check", b"application/json", b"zz\r\nabc\r\n0\r\n\r\n"),  # a chunk size that is no number
+    (b"/api/v1/batch", b"text/csv", b"5\r\nabcdeX"),  # broken, and the connection left open
+])
+def test_a_body_with_broken_chunk_framing_is_a_400_problem_not_a_500(port, path, content_type, body):
+    with socket.create_connection(("127.0.0.1", port), timeout=10) as connection:
+        connection.sendall(_CHUNKED % (path, content_type) + body)
+        answered, headers, payload = _answer(connection)
+    assert answered == 400 and headers["content-type"] == "application/problem+json"
+    assert json.loads(payload)["type"] == "urn:crampcheck:problem:malformed-request"
+
+
+def test_healthz_answers_while_clients_hold_connections_with_broken_chunks(port):
+    # Each once held a thread until the body timeout: ten of them kept /healthz waiting 30 s.
+    held = []
+    try:
+        for _ in range(12):
+            connection = socket.create_connection(("127.0.0.1", port), timeout=5)
+            connection.sendall(_CHUNKED % (b"/api/v1/batch", b"text/csv") + b"5\r\nabcdeX")
+            held.append(connection)
+        answers = [healthz(port, timeout=5) for _ in range(5)]
+    finally:
+        for connection in held:
+            connection.close()
+    assert all(took is not None and took < 1 for took in answers), answers
+
+
 def test_pipelined_requests_on_one_connection_are_each_answered(port):
     with socket.create_connection(("127.0.0.1", port), timeout=10) as connection:
         connection.sendall(b"GET /healthz HTTP/1.1\r\nHost: x\r\n\r\n"
@@ -130,6 +162,14 @@ def test_a_request_is_whole_only_when_its_body_has_arrived():
     assert reader.feed(b"POST /api/v1/check HTTP/1.1\r\nHost: x\r\nContent-Length: 10\r\n", 0.0) is False
     assert reader.feed(b"\r\n12345", 0.5) is False
     assert reader.feed(b"67890", 1.0) is True
+
+
+def test_a_broken_body_is_marked_malformed_but_a_broken_head_is_left_to_gunicorn():
+    body = _reader()
+    assert body.feed(b"POST / HTTP/1.1\r\nHost: x\r\nTransfer-Encoding: chunked\r\n\r\n5\r\nabcdeX", 0.0) is True
+    assert body.malformed
+    head = _reader()
+    assert head.feed(b"NOT A REQUEST\r\n\r\n", 0.0) is True and not head.malformed
 
 
 def test_a_chunked_request_is_whole_at_its_last_chunk():
