@@ -17,6 +17,7 @@ from werkzeug.exceptions import HTTPException
 
 from .bodies import whole_body
 from .errors import from_http_exception
+from .jsonio import refuse_duplicate_keys
 
 
 class Base(DeclarativeBase):
@@ -64,10 +65,12 @@ class JSONParser(FlaskParser):
             return core.missing
         data = whole_body()
         try:
-            return orjson.loads(data)
+            parsed = orjson.loads(data)
         except orjson.JSONDecodeError as error:
             # An empty body stays "no JSON" (doc ""), as with the standard parser; anything else is invalid.
             raise json.JSONDecodeError(str(error), data[:100].decode("utf-8", "replace"), error.pos) from None
+        refuse_duplicate_keys(data)
+        return parsed
 
 
 class Blueprint(SmorestBlueprint):

@@ -48,3 +48,28 @@ def test_malformed_json_is_a_client_error_never_a_server_error(client, url, body
 def test_the_reported_bodies_get_400(client, url, body, status):
     response = client.post(url, data=body, content_type="application/json")
     assert response.status_code == status and response.mimetype == PROBLEM
+
+
+@pytest.mark.parametrize("url", JSON_ENDPOINTS)
+@pytest.mark.parametrize("body", [
+    '{"medications": ["simvastatin"], "medications": ["xyzzy"]}',  # once: only the last list was checked
+    '{"medications": [{"text": "simvastatin", "text": "xyzzy"}]}',
+    '{"resourceType": "Bundle", "resourceType": "List"}',
+])
+def test_a_key_named_twice_in_one_object_is_refused_not_merged(client, url, body):
+    response = client.post(url, data=body, content_type="application/json")
+    assert response.status_code == 400 and response.mimetype == PROBLEM
+    assert "twice" in response.get_json()["detail"]
+
+
+def test_the_same_key_in_different_objects_is_fine(client):
+    body = '{"medications": [{"text": "Lasix"}, {"text": "simvastatin"}]}'
+    assert client.post("/api/v1/check", data=body, content_type="application/json").status_code == 200
+
+
+@settings(max_examples=30, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(depth=st.integers(900, 1_024))
+def test_nesting_orjson_reads_but_the_key_check_cannot_is_a_400(client, depth):
+    response = client.post("/api/v1/check", data='{"medications": ["x"], "a":' + "[" * depth + "]" * depth + "}",
+                           content_type="application/json")
+    assert response.status_code in (400, 422) and response.mimetype == PROBLEM

@@ -12,6 +12,7 @@ from marshmallow import Schema, fields
 
 from ..bodies import whole_body
 from ..extensions import Blueprint, problem
+from ..jsonio import refuse_duplicate_keys
 from ..presenting import check_json
 from ..schemas import CheckResponseSchema
 from ..services import services
@@ -30,10 +31,13 @@ def _json_body(types: tuple[str, ...]) -> Any:
     request.max_content_length = current_app.config["FHIR_MAX_BODY_BYTES"]
     if request.mimetype not in types:
         abort(415, message=f"Send the body as JSON with Content-Type: {types[0]}.")
+    data = whole_body()
     try:
-        return current_app.json.loads(whole_body())
+        parsed = current_app.json.loads(data)
     except ValueError:
         abort(400, message="The body is not valid JSON.")
+    refuse_duplicate_keys(data)
+    return parsed
 
 
 class FhirCheckResponseSchema(CheckResponseSchema):
