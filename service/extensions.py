@@ -8,6 +8,7 @@ import marshmallow as ma
 import orjson
 from flask_smorest import Api as SmorestApi
 from flask_smorest import Blueprint as SmorestBlueprint
+from flask_smorest import abort as smorest_abort
 from flask_smorest.utils import prepare_response
 from flask_sqlalchemy import SQLAlchemy
 from sqlalchemy.orm import DeclarativeBase
@@ -71,6 +72,15 @@ class JSONParser(FlaskParser):
             raise json.JSONDecodeError(str(error), data[:100].decode("utf-8", "replace"), error.pos) from None
         refuse_duplicate_keys(data)
         return parsed
+
+    def load_querystring(self, req: flask.Request, schema: ma.Schema):
+        """The query string, where a parameter given twice (?lang=es&lang=en) is refused, not one dropped."""
+        repeated = sorted(key for key in req.args if len(req.args.getlist(key)) > 1
+                          and not isinstance(schema.fields.get(key), ma.fields.List))
+        if repeated:
+            smorest_abort(422, message="A query parameter was given more than once: give each once.",
+                          errors={key: ["Given more than once."] for key in repeated})
+        return super().load_querystring(req, schema)
 
 
 class Blueprint(SmorestBlueprint):

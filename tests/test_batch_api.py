@@ -95,6 +95,23 @@ def test_multipart_without_file_field_is_422(client):
     assert response.status_code == 422 and "file" in response.get_json()["errors"]
 
 
+@pytest.mark.parametrize("data", [
+    {"file": [(io.BytesIO(WIDE), "a.csv"), (io.BytesIO(WIDE), "b.csv")]},  # the second file was dropped
+    {"file": (io.BytesIO(WIDE), "a.csv"), "more": (io.BytesIO(WIDE), "b.csv")},
+    {"file": (io.BytesIO(WIDE), "a.csv"), "lang": ["es", "en"]},
+])
+def test_a_form_with_more_than_it_can_use_is_refused_not_partly_read(client, data):
+    response = client.post("/api/v1/batch", data=data, content_type="multipart/form-data")
+    assert response.status_code == 422 and response.mimetype == "application/problem+json"
+
+
+@pytest.mark.parametrize("url", ["/api/v1/batch?part=summary&part=results", "/api/v1/batch?lang=es&lang=en"])
+def test_a_query_parameter_given_twice_is_refused(client, url):
+    response = client.post(url, data=WIDE, content_type="text/csv")
+    assert response.status_code == 422 and "more than once" in response.get_json()["detail"]
+    assert client.get("/api/v1/medications/suggest?q=lasi&q=simv").status_code == 422
+
+
 def test_upload_over_the_size_limit_is_413(app, client):
     limit = app.config["BATCH_MAX_BYTES"]
     response = _post_csv(client, b"patient_id,medications\n" + b"P,Lasix\n" * (limit // 8 + 1))

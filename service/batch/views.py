@@ -134,6 +134,10 @@ def _upload() -> bytes:
     request.max_content_length = limit
     if request.mimetype == "multipart/form-data":
         request.max_content_length = limit + MULTIPART_ROOM
+        files = [(name, part) for name in request.files for part in request.files.getlist(name)]
+        if len(files) > 1:
+            abort(422, message=f"The form holds {len(files)} files; send one file per upload, in the field 'file' "
+                               "(each file is its own batch).", errors={"file": ["One file per upload."]})
         file = request.files.get("file")
         if file is None:
             abort(422, message="Send the CSV in a multipart field named 'file'.", errors={"file": ["Missing file."]})
@@ -150,6 +154,8 @@ def _upload() -> bytes:
 def _language(explicit: str | None) -> str:
     """The language of the results: `lang` in the query or the multipart form, else Accept-Language."""
     if explicit is None and request.mimetype == "multipart/form-data":
+        if len(request.form.getlist("lang")) > 1:
+            abort(422, message="lang was given more than once: give it once.", errors={"lang": ["Given more than once."]})
         explicit = request.form.get("lang") or None
         if explicit is not None and explicit not in LANGUAGES:
             abort(422, message=f"lang must be one of: {', '.join(LANGUAGES)}.",
