@@ -15,7 +15,10 @@ from flask import Flask, Response, g, has_request_context, request
 from pythonjsonlogger.orjson import OrjsonFormatter
 
 _QUERY = re.compile(r"(\"[A-Z]+ [^\s?\"]*)\?[^\s\"]*")
-_REQUEST_ID = re.compile(r"^[A-Za-z0-9._-]{8,64}$")
+# A client's X-Request-ID is kept when it is an id (hex and dashes: UUIDs, trace ids), never free text
+# that could carry a medication ("simvastatin-check-1"): anything else gets an id of our own.
+_REQUEST_ID = re.compile(r"^[0-9A-Fa-f-]{16,64}$")
+_METHODS = frozenset({"GET", "HEAD", "POST", "PUT", "PATCH", "DELETE", "OPTIONS"})
 access_log = logging.getLogger("crampcheck.access")
 
 
@@ -77,7 +80,7 @@ def _start() -> None:
 def _finish(response: Response) -> Response:
     response.headers["X-Request-ID"] = g.get("request_id", "")
     access_log.info("request", extra={
-        "method": request.method,
+        "method": request.method if request.method in _METHODS else "other",  # a client may send any word
         "route": request.url_rule.rule if request.url_rule else "(no route)",
         "status": response.status_code,
         "duration_ms": round((time.perf_counter() - g.get("started", time.perf_counter())) * 1000, 1),

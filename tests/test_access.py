@@ -193,6 +193,16 @@ def test_an_allowed_origin_may_call_the_api_from_a_browser(make_app):
     assert refused.status_code == 403 and "Access-Control-Allow-Origin" not in refused.headers
 
 
+def test_with_one_allowed_origin_answers_vary_by_origin_and_only_that_origin_is_named(make_app):
+    client = make_app(CORS_ORIGINS="https://pharmacy.example").test_client()
+    allowed = client.get("/api/v1/drug-classes", headers={"Origin": "https://pharmacy.example"})
+    other = client.get("/api/v1/drug-classes", headers={"Origin": "https://evil.example"})
+    none = client.get("/api/v1/drug-classes")
+    assert allowed.headers["Access-Control-Allow-Origin"] == "https://pharmacy.example"
+    assert "Access-Control-Allow-Origin" not in other.headers and "Access-Control-Allow-Origin" not in none.headers
+    assert all("Origin" in r.headers.get("Vary", "") for r in (allowed, other, none))  # a shared cache keeps them apart
+
+
 def test_a_preflight_needs_no_key(make_app):
     client = make_app(API_KEYS="required", CORS_ORIGINS="https://pharmacy.example").test_client()
     preflight = client.options("/api/v1/check", headers={"Origin": "https://pharmacy.example",

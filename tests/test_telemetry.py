@@ -140,6 +140,8 @@ def test_metrics_need_a_key_when_keys_are_required(make_app):
     client = app.test_client()
     assert client.get("/metrics").status_code == 401
     assert client.get("/metrics", headers={"Authorization": f"Bearer {key}"}).status_code == 200
+    client.get("/")  # the page's session cookie lets a browser use the API, not read the metrics
+    assert client.get("/metrics").status_code == 401
 
 
 # ---- the audit log -------------------------------------------------------------------------------

@@ -1,8 +1,8 @@
 """Who is calling: an API key, the web page's same-origin session, or nobody.
 
-With API_KEYS=required every /api/v1 route except the docs (and /metrics) needs a key sent as
-`Authorization: Bearer <key>`, or the page's session. The page (GET /) sets a signed cookie,
-HttpOnly and SameSite=Strict, holding a random session id; it counts only on requests the browser
+With API_KEYS=required every /api/v1 route except the docs needs a key sent as
+`Authorization: Bearer <key>`, or the page's session; /metrics needs a key. The page (GET /) sets a
+signed cookie, HttpOnly and SameSite=Strict, holding a random session id; it counts only on requests the browser
 marks as same-origin (Sec-Fetch-Site, Origin), so another site cannot ride on it. With API_KEYS=off
 nothing is checked and every caller is anonymous.
 """
@@ -104,7 +104,9 @@ def require_caller() -> Response | None:
     """Answer 401 to a request for a protected route that has no valid key or page session."""
     if not keys_required() or request.method == "OPTIONS" or not protected(request.path):
         return None
-    if current_principal() is not None:
+    caller = current_principal()
+    # /metrics is for the operator's Prometheus, which has a key; a browser that loaded the page has not.
+    if caller is not None and not (request.path == "/metrics" and caller.kind == "page"):
         return None
     sent = bearer_token() is not None
     challenge = 'Bearer realm="crampcheck"' + (', error="invalid_token"' if sent else "")

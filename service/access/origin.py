@@ -47,4 +47,13 @@ def init_app(app: Flask) -> None:
     if origins:
         CORS(app, resources={r"/api/v1/*": {"origins": origins}}, allow_headers=["Authorization", "Content-Type",
              "Accept", "X-Request-ID"], expose_headers=EXPOSED, methods=["GET", "POST", "DELETE"],
-             supports_credentials=False, max_age=600)
+             supports_credentials=False, max_age=600, always_send=False)
+        app.after_request(_vary_by_origin)
+
+
+def _vary_by_origin(response: Response) -> Response:
+    """An API answer depends on the Origin it was asked from (allowed or not): say so to caches, also
+    when one origin is configured (flask-cors then leaves Vary out) or none was sent."""
+    if request.path.startswith("/api/v1/"):
+        response.vary.add("Origin")
+    return response
