@@ -85,6 +85,23 @@ def test_file_problems_are_4xx_problems_that_say_what_was_expected(client, data,
     assert words in response.get_json()["detail"]
 
 
+@pytest.mark.parametrize("data, columns", [
+    (b"patient_id,medications,medications\nP1,simvastatin,xyzzy\n", "'medications', 'medications'"),
+    (b"patient_id,medications,drugs\nP1,simvastatin,xyzzy\n", "'medications', 'drugs'"),
+    (b"patient_id,medications,medication\nP1,simvastatin,xyzzy\n", "'medications', 'medication'"),
+    (b"patient_id,medications,conditions,diagnoses\nP1,simvastatin,CKD,pregnancy\n", "'conditions', 'diagnoses'"),
+])
+def test_two_columns_of_one_role_are_refused_not_one_dropped(client, data, columns):
+    # The second column was never read, and nothing said so.
+    response = _post_csv(client, data)
+    assert response.status_code == 422 and columns in response.get_json()["detail"]
+
+
+def test_several_patient_id_columns_are_fine(client):
+    rows = _csv(_post_csv(client, b"patient_id,mrn,patient_name,medications\nP1,123,Ann,Lasix\n"))
+    assert rows[0]["patient_id"] == "P1" and rows[0]["status"] == "flagged"
+
+
 def test_not_a_csv_upload_is_415(client):
     response = client.post("/api/v1/batch", json={"medications": ["Lasix"]})
     assert response.status_code == 415 and response.mimetype == "application/problem+json"

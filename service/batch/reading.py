@@ -229,9 +229,17 @@ def detect_layout(text: str) -> Layout:
     header_line = (rest[0] if rest else "") if declared else first
     delimiter = declared.group(1) if declared else max(DELIMITERS, key=header_line.count)
     try:
-        header = [_header_key(h) for h in next(csv.reader([header_line], delimiter=delimiter), [])]
+        written = next(csv.reader([header_line], delimiter=delimiter), [])
     except csv.Error as error:
         raise BatchFileError(f"The header row is not valid CSV ({error}). {accepted_columns()}") from error
+    header = [_header_key(h) for h in written]
+    # Several id columns are usual (patient_id, mrn, patient_name): the first accepted one names the row.
+    for role, names in (("medications", WIDE_COLUMNS + LONG_COLUMNS), ("conditions", CONDITION_COLUMNS)):
+        columns = [f"'{written[i].strip()[:40]}'" for i, key in enumerate(header) if key in names]
+        if len(columns) > 1:
+            # Only one column of a role is read: a second one would be dropped without a word.
+            raise BatchFileError(f"The header has {len(columns)} {role} columns ({', '.join(columns)}), and only one "
+                                 f"can be read: merge them into one column, or rename or remove the others.")
 
     def find(names: tuple[str, ...]) -> int | None:
         return next((header.index(n) for n in names if n in header), None)
