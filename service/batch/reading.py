@@ -12,6 +12,7 @@ import csv
 import datetime as dt
 import io
 import re
+import threading
 import warnings
 import zipfile
 from collections.abc import Iterator
@@ -59,7 +60,13 @@ SAVE_AS_CSV = (
 # The most CSV text a workbook may turn into (the default largest upload): a small .xlsx can hold
 # far more, and this keeps a compressed workbook from filling memory.
 WORKBOOK_MAX_CHARS = 10_485_760
-_WORKBOOK_PARTS_MAX_BYTES = 256 * 1024 * 1024  # shared strings, styles and the like, uncompressed
+# Shared strings, styles and the like, uncompressed, which openpyxl loads whole: room for the text of
+# the largest upload (123,000 rows of unique lists take about 12 MB) but not for a workbook that
+# packs 250 MB of strings into 6 MB (30 s and 900 MB to read). 24 MiB read in about 2.5 s, 100 MB.
+_WORKBOOK_PARTS_MAX_BYTES = 24 * 1024 * 1024
+# One workbook read at a time per process: each costs up to about 100 MB while it is read.
+_WORKBOOK_READS = threading.BoundedSemaphore(1)
+WORKBOOK_WAIT_SECONDS = 15
 
 
 class BatchFileError(ValueError):
@@ -158,8 +165,19 @@ def workbook_to_csv(data: bytes, max_chars: int = WORKBOOK_MAX_CHARS) -> str:
         raise _unsupported(f"This is {kind}, which cannot be read here.")
     loaded_whole = sum(i.file_size for i in archive.infolist() if not i.filename.startswith("xl/worksheets/"))
     if loaded_whole > _WORKBOOK_PARTS_MAX_BYTES:
-        raise BatchFileError(f"This workbook is too large to read. {SAVE_AS_CSV}", status=413,
+        raise BatchFileError(f"This workbook is too large to read: its shared text and styles unpack to more "
+                             f"than {_WORKBOOK_PARTS_MAX_BYTES // 1_048_576} MB. {SAVE_AS_CSV}", status=413,
                              title="Content Too Large")
+    if not _WORKBOOK_READS.acquire(timeout=WORKBOOK_WAIT_SECONDS):
+        raise BatchFileError("Other workbooks are being read right now; send this one again in a minute, or "
+                             f"as CSV. {SAVE_AS_CSV}", status=503, title="Service Unavailable")
+    try:
+        return _first_sheet_as_csv(data, max_chars)
+    finally:
+        _WORKBOOK_READS.release()
+
+
+def _first_sheet_as_csv(data: bytes, max_chars: int) -> str:
     from openpyxl import load_workbook  # only workbook uploads pay for the import
 
     out = io.StringIO()

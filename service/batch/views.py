@@ -168,7 +168,7 @@ def _read(upload: bytes) -> tuple[str, Layout]:
         text = decode(upload)
         return text, detect_layout(text)
     except BatchFileError as error:
-        abort(error.status, message=error.detail)
+        abort(error.status, message=error.detail, **({"headers": {"Retry-After": "30"}} if error.status == 503 else {}))
 
 
 def _count_records(text: str, layout: Layout) -> int:
