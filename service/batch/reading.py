@@ -86,6 +86,10 @@ class Layout:
     medications_index: int
     conditions_index: int | None
     skip: int = 0  # records before the header (an Excel "sep=" line)
+    # Further columns of the same role, read too ("drug_name" and "generic_name", "conditions" and
+    # "diagnoses"): a second column is never dropped.
+    more_medications: tuple[int, ...] = ()
+    more_conditions: tuple[int, ...] = ()
 
 
 @dataclass
@@ -251,29 +255,29 @@ def detect_layout(text: str) -> Layout:
     except csv.Error as error:
         raise BatchFileError(f"The header row is not valid CSV ({error}). {accepted_columns()}") from error
     header = [_header_key(h) for h in written]
-    # Several id columns are usual (patient_id, mrn, patient_name): the first accepted one names the row.
-    for role, names in (("medications", WIDE_COLUMNS + LONG_COLUMNS), ("conditions", CONDITION_COLUMNS)):
-        columns = [f"'{written[i].strip()[:40]}'" for i, key in enumerate(header) if key in names]
-        if len(columns) > 1:
-            # Only one column of a role is read: a second one would be dropped without a word.
-            raise BatchFileError(f"The header has {len(columns)} {role} columns ({', '.join(columns)}), and only one "
-                                 f"can be read: merge them into one column, or rename or remove the others.")
 
-    def find(names: tuple[str, ...]) -> int | None:
-        return next((header.index(n) for n in names if n in header), None)
+    def every(names: tuple[str, ...]) -> list[int]:
+        return [i for i, key in enumerate(header) if key in names]
 
-    id_index, wide, long_ = find(ID_COLUMNS), find(WIDE_COLUMNS), find(LONG_COLUMNS)
-    if id_index is None or (wide is None and long_ is None):
-        missing = "a patient id column" if id_index is None else "a medications column"
+    ids, wide, long_, conditions = every(ID_COLUMNS), every(WIDE_COLUMNS), every(LONG_COLUMNS), every(CONDITION_COLUMNS)
+    if not ids or not (wide or long_):
+        missing = "a patient id column" if not ids else "a medications column"
         raise BatchFileError(f"No usable header: the first row needs {missing}. {accepted_columns()}")
+    # Several id columns are usual (patient_id, mrn, patient_name): the first accepted name identifies the
+    # row. Every medication and condition column is read, the first accepted name first.
+    medications = sorted(wide, key=lambda i: WIDE_COLUMNS.index(header[i])) + \
+        sorted(long_, key=lambda i: LONG_COLUMNS.index(header[i]))
+    conditions.sort(key=lambda i: CONDITION_COLUMNS.index(header[i]))
     return Layout(
-        kind="wide" if wide is not None else "long",
+        kind="wide" if wide else "long",
         delimiter=delimiter,
         columns=len(header),
-        id_index=id_index,
-        medications_index=wide if wide is not None else long_,
-        conditions_index=find(CONDITION_COLUMNS),
+        id_index=min(ids, key=lambda i: ID_COLUMNS.index(header[i])),
+        medications_index=medications[0],
+        conditions_index=conditions[0] if conditions else None,
         skip=skip,
+        more_medications=tuple(medications[1:]),
+        more_conditions=tuple(conditions[1:]),
     )
 
 
@@ -351,10 +355,16 @@ def _input_row(number: int, record: list[str], layout: Layout, max_cell_chars: i
         return row
     medications = cell(layout.medications_index)
     if layout.kind == "long":
+        # One medication written in several columns: "Lipitor 20mg" and "atorvastatin" read as
+        # "Lipitor 20mg (atorvastatin)", so both are checked and a mismatch shows.
+        more = [text for i in layout.more_medications if (text := cell(i)) and text.lower() != medications.lower()]
+        medications = f"{medications} ({'; '.join(more)})" if medications and more else medications or "; ".join(more)
         row.medications = [medications] if medications else []
     else:
         row.medications = split_entries(medications)
-    conditions = cell(layout.conditions_index)
+        for index in layout.more_medications:
+            row.medications.extend(split_entries(cell(index)))
+    conditions = "; ".join(text for i in (layout.conditions_index, *layout.more_conditions) if (text := cell(i)))
     row.conditions = list(_split_conditions(conditions)) if conditions else []
     if max_entries is not None and len(row.medications) > max_entries:
         row.problem = (f"The row lists {len(row.medications):,} medications; at most {max_entries:,} are checked "
