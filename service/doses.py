@@ -5,7 +5,9 @@ Only what can be told for sure is read; anything else is "not read" (None), neve
 - in a combination, each ingredient's part of a strength run, in the order the ingredients are
   written or listed on the product ("ezetimibe/simvastatin 10/40", "Vytorin 10/80", "Caduet 5/40"),
   or the strength written after each name ("ezetimibe 10 mg / simvastatin 40");
-- times a day and tablets a dose ("20 mg twice daily", "40 mg bd", "x2", "2 tablets", "1/2 tab").
+- times a day and tablets a dose ("20 mg twice daily", "40 mg bd", "q12h", "2 tablets", "1/2 tab").
+A count or frequency that could be read two ways ("x 2", "0.5 tab", "½", "1 1/2", "twice weekly", a
+concentration such as "5 mg/ml") leaves the dose unread: a wrong dose is worse than none.
 """
 
 from __future__ import annotations
@@ -23,13 +25,29 @@ _AMOUNT = re.compile(r"(?<![\d.,/])(\d+(?:\.\d+)?)\s*(mg|mcg|ug|g)?(?![\d.]|\s*/
 _RUN = re.compile(r"(?<![\d.])(\d+(?:\.\d+)?(?:\s*(?:mg|mcg|g))?(?:\s*/\s*\d+(?:\.\d+)?(?:\s*(?:mg|mcg|g))?)+)(?![\d.])")
 _PART = re.compile(r"(\d+(?:\.\d+)?)\s*(mg|mcg|g)?")
 _FRACTIONS = frozenset({"1/2", "1/3", "2/3", "1/4", "3/4"})
+_PER_DAY = r"(?:\s*(?:a|per|/|al)?\s*(?:day|daily|dia))"
 _TIMES = [
-    (re.compile(r"\b(?:qid|qds|four times|4 times|4x|x ?4)\b"), 4.0),
-    (re.compile(r"\b(?:tid|tds|three times|3 times|3x|x ?3)\b"), 3.0),
-    (re.compile(r"\b(?:bid|bd|b\.i\.d\.?|twice|two times|2 times|2x|x ?2)\b"), 2.0),
+    (re.compile(rf"\b(?:qid|qds|q6h|every 6 hours|(?:four|4) times{_PER_DAY}|4 ?x{_PER_DAY}|(?:cuatro|4) veces)\b"), 4.0),
+    (re.compile(rf"\b(?:tid|tds|q8h|every 8 hours|(?:three|3) times{_PER_DAY}|3 ?x{_PER_DAY}|(?:tres|3) veces)\b"), 3.0),
+    (re.compile(rf"\b(?:bid|bd|b\.i\.d\.?|q12h|every 12 hours|twice|(?:two|2) times{_PER_DAY}|2 ?x{_PER_DAY}"
+                r"|(?:dos|2) veces|am and pm|morning and (?:evening|night)|manana y noche)\b"), 2.0),
 ]
-_UNITS_A_DOSE = re.compile(r"\b(1/2|1/4|3/4|half|one|two|three|four|\d)\s*(?:tabs?|tablets?|caps?|capsules?|pills?)\b")
-_COUNTS = {"1/2": 0.5, "half": 0.5, "1/4": 0.25, "3/4": 0.75, "one": 1.0, "two": 2.0, "three": 3.0, "four": 4.0}
+# Counts and frequencies that cannot be told for sure: then the dose is not read, never guessed.
+_UNCLEAR = re.compile(
+    r"[½¼¾⁄]"  # fraction characters ("½ tab")
+    r"|\d\.\d+\s*(?:tabs?|tablets?|caps?|capsules?|pills?|comprimidos?|pastillas?)\b"  # "0.5 tab"
+    r"|\b\d+\s+\d/\d\b"  # "1 1/2 tablets"
+    r"|\bx\s?\d"  # "x 2": twice, two tablets, or two weeks?
+    r"|\b(?:weekly|biweekly|fortnightly|monthly|semanal|mensual)\b"
+    r"|\b(?:a|per|each|every|/)\s?(?:week|wk|month)\b(?!\s*ago)|\b(?:a la|por) semana\b|\bal mes\b"
+    r"|\d\s*(?:mg|mcg|g)\s*/\s*\d*\s*ml"  # a concentration: the volume taken decides
+)
+_UNITS_A_DOSE = re.compile(r"(?<![\d.,/])(1/2|1/4|3/4|half|one|two|three|four|medio|media|un|una|dos|[1-4])(?![\d.,/])"
+                           r"\s*(?:tabs?|tablets?|caps?|capsules?|pills?|comprimidos?|pastillas?)\b")
+_COUNTS = {"1/2": 0.5, "half": 0.5, "medio": 0.5, "media": 0.5, "1/4": 0.25, "3/4": 0.75, "one": 1.0, "un": 1.0,
+           "una": 1.0, "two": 2.0, "dos": 2.0, "three": 3.0, "four": 4.0}
+# Words before a slashed pair that make it a date ("since 3/2025"), not strengths.
+_DATE_BEFORE = re.compile(r"\b(?:since|started|start|from|on|desde|el|date|dated|filled|exp|expires|expiry)\s*$")
 MIN_BARE_MG = 5  # a bare number smaller than this after a name is a count, not milligrams ("Zocor 1 daily")
 
 
@@ -47,8 +65,10 @@ def daily_dose(text: str, ingredients: Sequence[str], ingredient: str, names: Se
     `names` are the texts that matched each ingredient ("zocor", "simvastatin"), in the same order.
     """
     written = normalize(text)
-    strength = _strength(written, list(ingredients), ingredient, list(names))
     any_number = bool(re.search(r"\d", written))
+    if _UNCLEAR.search(written):
+        return Dose(None, True)
+    strength = _strength(written, list(ingredients), ingredient, list(names))
     if strength is None:
         return Dose(None, any_number)
     return Dose(strength * _times_a_day(written), True)
@@ -58,17 +78,20 @@ def _strength(text: str, ingredients: list[str], ingredient: str, names: list[st
     if ingredient not in ingredients:
         return None
     if len(ingredients) > 1:
-        runs = [run for run in _RUN.findall(text) if re.sub(r"\s", "", run) not in _FRACTIONS]
+        runs = [run for run in _RUN.finditer(text) if re.sub(r"\s", "", run[0]) not in _FRACTIONS]
+        if any(_DATE_BEFORE.search(text[:run.start()]) or any(part >= 1000 for part in _parts(run[0]))
+               for run in runs):
+            return None  # a date ("since 3/2025") or a figure no strength has: not read
         for run in runs:
-            parts = _parts(run)
-            if len(parts) == len(ingredients) and None not in parts:
+            parts = _parts(run[0])
+            if len(parts) == len(ingredients):
                 return parts[ingredients.index(ingredient)]
         if runs:
             return None
     return _after_name(text, ingredients, ingredient, names)
 
 
-def _parts(run: str) -> list[float | None]:
+def _parts(run: str) -> list[float]:
     """Each part of a strength run in mg; a unit written once at the end applies to every part."""
     found = _PART.findall(run)
     last_unit = found[-1][1] if found else ""

@@ -85,7 +85,11 @@ def test_an_unstated_dose_is_reported_with_the_limit(lexicon):
     ("simvastatin 0.08 g", ["simvastatin"], "simvastatin", ["simvastatin"], 80),
     ("simvastatin 20 mg twice daily", ["simvastatin"], "simvastatin", ["simvastatin"], 40),
     ("simvastatin 40mg bd", ["simvastatin"], "simvastatin", ["simvastatin"], 80),
-    ("simvastatin 20 mg x2", ["simvastatin"], "simvastatin", ["simvastatin"], 40),
+    ("simvastatin 20 mg q12h", ["simvastatin"], "simvastatin", ["simvastatin"], 40),
+    ("simvastatina 20 mg dos veces al dia", ["simvastatin"], "simvastatin", ["simvastatina"], 40),
+    ("simvastatin 80 mg (started a week ago)", ["simvastatin"], "simvastatin", ["simvastatin"], 80),
+    ("simvastatina 40 mg medio comprimido", ["simvastatin"], "simvastatin", ["simvastatina"], 20),
+    ("simvastatin 40 mg every other day", ["simvastatin"], "simvastatin", ["simvastatin"], 40),  # on the days taken
     ("simvastatin 20mg, 2 tablets at night", ["simvastatin"], "simvastatin", ["simvastatin"], 40),
     ("simvastatin 80 mg 1/2 tab", ["simvastatin"], "simvastatin", ["simvastatin"], 40),
     ("Vytorin 10/80", ["ezetimibe", "simvastatin"], "simvastatin", ["vytorin", "vytorin"], 80),
@@ -105,6 +109,18 @@ def test_the_daily_dose_of_each_ingredient_is_read_as_written(text, ingredients,
     ("Vytorin 10/40/5", ["ezetimibe", "simvastatin"], ["vytorin", "vytorin"], True),  # three parts, two ingredients
     ("Vytorin 40 mg", ["ezetimibe", "simvastatin"], ["vytorin", "vytorin"], True),  # whose 40 mg?
     ("Zocor 1 daily", ["simvastatin"], ["zocor"], True),  # a count, not milligrams
+    # Counts and frequencies that could be read two ways: once read 400, 40 (not 10), 80, 60, 2025 and 5 mg
+    ("simvastatin 80 mg 0.5 tab", ["simvastatin"], ["simvastatin"], True),
+    ("simvastatin 20 mg ½ tab", ["simvastatin"], ["simvastatin"], True),
+    ("simvastatin 80mg 1 1/2 tablets", ["simvastatin"], ["simvastatin"], True),
+    ("simvastatin 40 mg x 2 weeks", ["simvastatin"], ["simvastatin"], True),
+    ("simvastatin 20 mg x2", ["simvastatin"], ["simvastatin"], True),
+    ("simvastatin 20 mg three times a week", ["simvastatin"], ["simvastatin"], True),
+    ("simvastatin 20 mg twice weekly", ["simvastatin"], ["simvastatin"], True),
+    ("Vytorin (since 3/2025)", ["ezetimibe", "simvastatin"], ["vytorin", "vytorin"], True),
+    ("Vytorin started 3/25", ["ezetimibe", "simvastatin"], ["vytorin", "vytorin"], True),
+    ("simvastatin 5 mg/ml oral suspension 10 ml", ["simvastatin"], ["simvastatin"], True),
+    ("simvastatin 5mg/5ml 10 ml", ["simvastatin"], ["simvastatin"], True),
 ])
 def test_a_dose_that_cannot_be_told_for_sure_is_not_read(text, ingredients, names, written):
     dose = daily_dose(text, ingredients, "simvastatin", names)
@@ -127,7 +143,7 @@ def test_entries_in_the_same_combination_share_its_rank(lexicon):
         assert ranks[0] == ranks[1], (medications, ranks)
 
 
-@pytest.mark.parametrize("statin", ["ezetimibe 10 mg / simvastatin 40", "simvastatin 20 mg x2", "Vytorin 10/80",
+@pytest.mark.parametrize("statin", ["ezetimibe 10 mg / simvastatin 40", "simvastatin 20 mg bid", "Vytorin 10/80",
                                     "simvastatin 10 mg, 4 tablets daily", "Zocor 80"])
 def test_a_dose_limit_counts_the_daily_dose_of_the_statin_itself(lexicon, statin):
     found = _found([statin, "amlodipine 5 mg"], lexicon)
