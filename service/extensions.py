@@ -75,8 +75,8 @@ class JSONParser(FlaskParser):
 
     def load_querystring(self, req: flask.Request, schema: ma.Schema):
         """The query string, where a parameter given twice (?lang=es&lang=en) is refused, not one dropped."""
-        repeated = sorted(key for key in req.args if len(req.args.getlist(key)) > 1
-                          and not isinstance(schema.fields.get(key), ma.fields.List))
+        repeated = sorted(key for key in req.args if len(req.args.getlist(key)) > 1 and key in schema.fields
+                          and not isinstance(schema.fields[key], ma.fields.List))
         if repeated:
             smorest_abort(422, message="A query parameter was given more than once: give each once.",
                           errors={key: ["Given more than once."] for key in repeated})

@@ -438,17 +438,22 @@ def check(medications: Sequence[str], conditions: Sequence[str], lexicon: Lexico
 
 def _with_duplicate_notes(entries: list[EntryResult]) -> list[EntryResult]:
     """Entries that hold an ingredient an earlier entry holds say so ("Zocor 40 mg" after "simvastatin")."""
-    first: dict[str, int] = {}
+    seen: dict[str, list[int]] = {}
     noted = []
     for index, entry in enumerate(entries):
-        earlier = {}
+        earlier: dict[int, list[str]] = {}
+        routes = entry.resolution.routes
         for ingredient in entry.resolution.ingredients:
             if ingredient.match == "fuzzy" and entry.status == "unresolved":
                 continue
-            if ingredient.name in first:
-                earlier.setdefault(first[ingredient.name], []).append(ingredient.name)
-            else:
-                first[ingredient.name] = index
+            # A nasal spray and an inhaler of fluticasone, a cream and an injection of hydrocortisone,
+            # are two medicines: only a form that could be the same makes a duplicate.
+            same = next((at for at in seen.get(ingredient.name, ())
+                         if not (routes and entries[at].resolution.routes) or routes & entries[at].resolution.routes),
+                        None)
+            if same is not None:
+                earlier.setdefault(same, []).append(ingredient.name)
+            seen.setdefault(ingredient.name, []).append(index)
         notes = tuple(messages.DUPLICATE_NOTE.format(ingredients=", ".join(names), number=at + 1,
                                                      input=entries[at].resolution.input)
                       for at, names in earlier.items())

@@ -146,7 +146,8 @@ NOISE = frozenset(
     january february march april june july august september october november december jan feb mar apr
     jun jul aug sep sept oct nov dec enero febrero marzo abril mayo junio julio agosto septiembre setiembre
     octubre noviembre diciembre ene abr dic yesterday began begun pasado pasada roughly approximately
-    aproximadamente casi comenzo inicio may year years ano anos
+    aproximadamente casi comenzo inicio may year years ano anos para medicamento medicamentos medicina
+    medicinas farmaco farmacos remedio
     """.split()
 )
 # Words that follow a brand to name a combination ("Diovan HCT", "Claritin-D", "Tylenol #3"). When
@@ -166,7 +167,10 @@ NEVER_FUZZY = frozenset(
 )
 CONNECTORS = frozenset({"and", "with", "plus", "w", "combined", "combination", "combo", "also", "con", "mas"})
 # Everything after these words is the reason or the prescriber, not the medicine.
-CLAUSE_ENDS = frozenset({"for", "because", "prescribed", "prn", "indication", "re", "para", "porque"})
+CLAUSE_ENDS = frozenset({"for", "because", "prescribed", "prn", "indication", "re", "porque"})
+# Words that end the entry only once a name has been read: "furosemida para la tensión", but
+# "pastilla para el colesterol (simvastatina)" and "para-aminosalicylic acid" are read on.
+LATE_CLAUSE_ENDS = frozenset({"para"})
 
 
 @dataclass(frozen=True)
@@ -309,6 +313,8 @@ def resolve(text: str, lexicon: Lexicon, budget: FuzzyBudget | None = None) -> R
         token = tokens[i]
         form_length = form_at[i]
         entry, length = _longest_name(tokens, i, lexicon)
+        if token in LATE_CLAUSE_ENDS and found and entry is None:
+            break
         # A name never ends inside a dose form ("mitomycin Pyelocalyceal Product").
         while entry is not None and length > 1 and any(
             form_at[p] and p + form_at[p] > i + length for p in range(i + 1, i + length)

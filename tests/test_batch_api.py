@@ -135,6 +135,8 @@ def test_a_query_parameter_given_twice_is_refused(client, url):
     response = client.post(url, data=WIDE, content_type="text/csv")
     assert response.status_code == 422 and "more than once" in response.get_json()["detail"]
     assert client.get("/api/v1/medications/suggest?q=lasi&q=simv").status_code == 422
+    # A parameter the service does not use is ignored however often it is given, as once would be.
+    assert client.get("/api/v1/medications/suggest?q=simva&utm=a&utm=b").status_code == 200
 
 
 def test_upload_over_the_size_limit_is_413(app, client):

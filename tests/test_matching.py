@@ -126,3 +126,10 @@ def test_the_same_medicine_written_twice_is_pointed_out(lexicon):
     assert any("Medicine 1 of this list (simvastatin 40 mg) also holds simvastatin" in n for n in entries[2].notes)
     assert any("Medicine 2 of this list (Lasix) also holds furosemide" in n for n in entries[3].notes)
 
+
+@pytest.mark.parametrize("medications", [["Flonase nasal spray", "Advair Diskus 250/50"],
+                                         ["hydrocortisone cream 1%", "Solu-Cortef injection"]])
+def test_one_ingredient_in_two_forms_is_not_called_a_duplicate(medications, lexicon):
+    entries = check(medications, [], lexicon).entries
+    assert not any("listed twice" in note for e in entries for note in e.notes)
+

@@ -85,6 +85,17 @@ def test_every_place_is_explained_in_words(pipeline):
         assert item.references
 
 
+@pytest.mark.parametrize("text, ingredient", [
+    ("pastilla para el colesterol (simvastatina 20 mg)", "simvastatin"),
+    ("pastillas para el agua furosemida", "furosemide"),
+    ("medicamento para el azucar metformina", "metformin"),
+    ("para-aminosalicylic acid", "aminosalicylic acid"),
+])
+def test_para_ends_an_entry_only_after_a_name(pipeline, text, ingredient):
+    (entry,) = pipeline.check([text]).entries
+    assert [i.name for i in entry.resolution.ingredients] == [ingredient] and entry.resolution.complete
+
+
 def test_an_interacting_medicine_started_recently_dates_a_long_taken_statin_from_then(pipeline):
     medications = [MedicationEntry("simvastatin 40 mg", started=TODAY - timedelta(days=730)),
                    MedicationEntry("clarithromycin 500 mg bid", started=TODAY - timedelta(days=7))]
@@ -95,6 +106,13 @@ def test_an_interacting_medicine_started_recently_dates_a_long_taken_statin_from
     # Without the new partner, two years counts against the statin.
     alone = pipeline.check(medications[:1], onset=TODAY - timedelta(days=3), today=TODAY)
     assert alone.reasoning.attribution[0].factors["timing"] == "against"
+
+
+def test_colchicine_started_recently_dates_a_statin_too(pipeline):
+    medications = [MedicationEntry("atorvastatin 20 mg", started=TODAY - timedelta(days=1_100)),
+                   MedicationEntry("colchicine 0.6 mg", started=TODAY - timedelta(days=14))]
+    (statin,) = pipeline.check(medications, onset=TODAY - timedelta(days=3), today=TODAY).reasoning.attribution
+    assert statin.factors["timing"] == "supports"
 
 
 @pytest.mark.parametrize("extrapolated, measured", [

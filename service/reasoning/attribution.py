@@ -97,12 +97,16 @@ def _partner_start(index: int, entries: Sequence[EntryResult], starts: Sequence[
     names = {i.name for i in entries[index].resolution.ingredients}
     found = []
     for amplifier in amplifiers:
-        if amplifier.amplifier.effect != "muscle" or amplifier.first[1] not in names or not amplifier.involves(index):
+        if amplifier.amplifier.effect != "muscle" or not amplifier.involves(index):
             continue
+        # The partner is the other side of the pair, whichever side this entry is on (a statin is the
+        # first side with clarithromycin, the second with colchicine).
+        partners = {amplifier.second[1]} if amplifier.first[1] in names else set()
+        partners |= {amplifier.first[1]} if amplifier.second[1] in names else set()
         for other in range(len(entries)):
             when = starts[other]
             if (other != index and when is not None and when <= onset and amplifier.involves(other)
-                    and amplifier.second[1] in {i.name for i in entries[other].resolution.ingredients}):
+                    and partners & {i.name for i in entries[other].resolution.ingredients}):
                 found.append((when, entries[other].resolution.input))
     return max(found, default=None)
 
