@@ -42,6 +42,9 @@ def test_healthz_answers_while_idle_and_slow_clients_hold_connections(port):
     b"GET /healthz HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n",
     # a body declared far over the limit, then sent a byte at a time: refused without waiting for it
     b"POST /api/v1/batch HTTP/1.1\r\nHost: x\r\nContent-Type: text/csv\r\nContent-Length: 900000000\r\n\r\np",
+    # a chunk with broken framing, left open: each once held a thread until the 30 s body timeout
+    b"POST /api/v1/batch HTTP/1.1\r\nHost: x\r\nContent-Type: text/csv\r\nTransfer-Encoding: chunked\r\n\r\n"
+    b"5\r\nabcdeX",
 ])
 def test_healthz_answers_while_clients_leave_answered_connections_hanging(port, request_bytes):
     held = []
@@ -123,21 +126,6 @@ def test_a_body_with_broken_chunk_framing_is_a_400_problem_not_a_500(port, path,
         answered, headers, payload = _answer(connection)
     assert answered == 400 and headers["content-type"] == "application/problem+json"
     assert json.loads(payload)["type"] == "urn:crampcheck:problem:malformed-request"
-
-
-def test_healthz_answers_while_clients_hold_connections_with_broken_chunks(port):
-    # Each once held a thread until the body timeout: ten of them kept /healthz waiting 30 s.
-    held = []
-    try:
-        for _ in range(12):
-            connection = socket.create_connection(("127.0.0.1", port), timeout=5)
-            connection.sendall(_CHUNKED % (b"/api/v1/batch", b"text/csv") + b"5\r\nabcdeX")
-            held.append(connection)
-        answers = [healthz(port, timeout=5) for _ in range(5)]
-    finally:
-        for connection in held:
-            connection.close()
-    assert all(took is not None and took < 1 for took in answers), answers
 
 
 def test_pipelined_requests_on_one_connection_are_each_answered(port):

@@ -103,9 +103,9 @@ def _partner_start(index: int, entries: Sequence[EntryResult], starts: Sequence[
         # first side with clarithromycin, the second with colchicine).
         partners = {amplifier.second[1]} if amplifier.first[1] in names else set()
         partners |= {amplifier.first[1]} if amplifier.second[1] in names else set()
-        for other in range(len(entries)):
+        for other in amplifier.entries - {index}:  # the entries that take part, not the whole list
             when = starts[other]
-            if (other != index and when is not None and when <= onset and amplifier.involves(other)
+            if (when is not None and when <= onset
                     and partners & {i.name for i in entries[other].resolution.ingredients}):
                 found.append((when, entries[other].resolution.input))
     return max(found, default=None)
